@@ -1,0 +1,21 @@
+"""The main navigation: each entry names the capability it needs, so menus follow roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    capability: Capability
+    # The URL namespace that marks this entry active (for example "patients").
+    section: str
+
+
+# Apps add their entries here as their pages land.
+NAVIGATION: tuple[NavItem, ...] = (NavItem("Home", "home", "house", Capability.USE_APP, "home"),)

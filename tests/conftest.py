@@ -1,0 +1,103 @@
+"""Shared fixtures: the fixed personas every test can use, and the browser set-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from clinic.roles import Role
+from clinic.services import roles_sync, staff_create
+
+# Playwright runs an event loop in the test thread; Django's ORM calls from browser tests are
+# still synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright has no option for the browser's path: use Debian's Chromium."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`.")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., object]:
+    def make(username: str, role: Role, **extra: str) -> object:
+        roles_sync()
+        return staff_create(username=username, password=PASSWORD, role=role, **extra)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff("manager", Role.ADMIN, first_name="Claire", last_name="Durand")
+
+
+@pytest.fixture
+def practitioner(make_staff):
+    return make_staff("dr.martin", Role.PRACTITIONER, first_name="Sophie", last_name="Martin")
+
+
+@pytest.fixture
+def other_practitioner(make_staff):
+    return make_staff("dr.nguyen", Role.PRACTITIONER, first_name="Paul", last_name="Nguyen")
+
+
+@pytest.fixture
+def receptionist(make_staff):
+    return make_staff("reception", Role.RECEPTIONIST, first_name="Léa", last_name="Bernard")
+
+
+@pytest.fixture
+def no_role_user(db: None):
+    """An active account that belongs to no role: it may sign in but use nothing."""
+    return get_user_model().objects.create_user(username="visitor", password=PASSWORD)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:  # overrides pytest-django's superuser admin_client
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def practitioner_client(practitioner) -> Client:
+    return _client_for(practitioner)
+
+
+@pytest.fixture
+def receptionist_client(receptionist) -> Client:
+    return _client_for(receptionist)
+
+
+@pytest.fixture
+def role_clients(admin_client, practitioner_client, receptionist_client) -> dict[Role, Client]:
+    return {
+        Role.ADMIN: admin_client,
+        Role.PRACTITIONER: practitioner_client,
+        Role.RECEPTIONIST: receptionist_client,
+    }
