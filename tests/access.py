@@ -1,44 +1,21 @@
 """The expected answer of every URL for every role: the table the access tests walk.
 
-Each app adds a row for each URL it adds; a URL without a row fails
-``test_every_url_has_an_access_rule``. ``ok`` lists the roles that get the page (200);
-the others get 403; anonymous visitors are sent to the login page unless ``anonymous`` says
-otherwise; a signed-in account with no role gets ``no_role`` (403 unless stated).
+Each app keeps its rows in ``tests/<app>/access.py`` (a ``RULES`` dict, and a
+``populate_world(world)`` function that creates the records its URLs need); they are merged
+here, and a URL without a row fails ``test_every_url_has_an_access_rule``. ``ok`` lists the
+roles that get the page (200); the others get 403. Anonymous visitors are sent to the login
+page unless ``anonymous`` says otherwise; a signed-in account with no role gets ``no_role``.
 URLs with parameters name a ``kwargs`` callable that builds them from the ``world`` fixture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
-from clinic.roles import Role
+from tests.access_rule import Rule
 
-ALL_STAFF = frozenset(Role)
-CLINICAL = frozenset({Role.ADMIN, Role.PRACTITIONER})
-ADMIN_ONLY = frozenset({Role.ADMIN})
-
-
-LOGIN = 0  # the anonymous answer "302 to the login page"
-
-
-@dataclass(frozen=True)
-class Rule:
-    ok: frozenset[Role] = ALL_STAFF
-    kwargs: Callable[[Any], dict[str, Any]] | None = None
-    # What an allowed GET answers: 200 for pages; 405 for POST-only actions.
-    ok_status: int = 200
-    anonymous: int = LOGIN
-    no_role: int = 403
-    # Overrides for single roles, e.g. {Role.PRACTITIONER: 404} for another's record.
-    special: dict[Role, int] = field(default_factory=dict)
-
-    def expected(self, role: Role) -> int:
-        return self.special.get(role, self.ok_status if role in self.ok else 403)
-
-
-RULES: dict[str, Rule] = {
+CORE_RULES: dict[str, Rule] = {
     "home": Rule(),
     "health": Rule(anonymous=200, no_role=200),
     # A signed-in user is sent on from the login page.
@@ -48,3 +25,21 @@ RULES: dict[str, Rule] = {
     "password_change": Rule(no_role=200),
     "password_change_done": Rule(no_role=200),
 }
+
+
+APPS = ("cocktails", "patients", "treatments", "scheduling")
+
+
+def _app_modules() -> list[Any]:
+    return [import_module(f"tests.{app}.access") for app in APPS]
+
+
+RULES: dict[str, Rule] = {**CORE_RULES}
+for _module in _app_modules():
+    RULES.update(_module.RULES)
+
+
+def populate_world(world: Any) -> None:
+    """Create the sample records URLs with parameters need, app by app in dependency order."""
+    for module in _app_modules():
+        module.populate_world(world)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.roles import Role
-from tests.access import LOGIN, RULES
+from tests.access import RULES, populate_world
+from tests.access_rule import LOGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +29,16 @@ APP_URLS = sorted({name for name in _named_urls() if not name.startswith("admin:
 
 
 @pytest.fixture
-def world(db):
-    """Sample records for URLs that take parameters; later apps add theirs here."""
-    return type("World", (), {})()
+def world(admin_user, practitioner, other_practitioner, receptionist):
+    """Sample records for URLs that take parameters, made by each app's tests/<app>/access.py."""
+    sample = SimpleNamespace(
+        admin=admin_user,
+        practitioner=practitioner,
+        other_practitioner=other_practitioner,
+        receptionist=receptionist,
+    )
+    populate_world(sample)
+    return sample
 
 
 def test_every_url_has_an_access_rule():
