@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from clinic.dashboard import panels_for
 from clinic.lib.health import broker_status, database_status
 from clinic.navigation import NAVIGATION
 from clinic.roles import Capability, capabilities, requires
@@ -18,7 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The role-aware start page: what this user's role can do today."""
     caps = capabilities(request.user)
     sections = [item for item in NAVIGATION if item.capability in caps and item.url_name != "home"]
-    return render(request, "clinic/home.html", {"sections": sections})
+    return render(
+        request, "clinic/home.html", {"sections": sections, "panels": panels_for(request)}
+    )
 
 
 @login_not_required

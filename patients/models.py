@@ -90,3 +90,53 @@ class Patient(models.Model):
     def age_on(self, day: datetime.date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
+
+
+class Allergy(models.Model):
+    """A known allergy. Linked to a catalogue ingredient when there is one, so cocktails built
+    for this patient can be checked; otherwise described in words. Never deleted: an allergy
+    entered in error is marked removed, with the reason."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    ingredient = models.ForeignKey(
+        "cocktails.Ingredient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allergies",
+    )
+    substance = models.CharField(
+        max_length=200, blank=True, help_text="What the patient reacts to, if not in the catalogue."
+    )
+    reaction = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ingredient__isnull=False) | ~models.Q(substance=""),
+                name="allergy_names_ingredient_or_substance",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "ingredient"],
+                name="allergy_active_idx",
+                condition=models.Q(removed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.ingredient) if self.ingredient_id else self.substance
+
+    @property
+    def is_active(self) -> bool:
+        return self.removed_at is None
