@@ -20,3 +20,5 @@ class ClinicConfig(AppConfig):
         # Permissions are created by Django's own post_migrate handlers, so the admin group can
         # only be granted them after migrate; dispatch_uid keeps this to one run per migrate.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="clinic.sync_roles")
+        # Connect the audit log's receivers for sign-in, sign-out and failed sign-in.
+        from clinic import audit  # noqa: F401

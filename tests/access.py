@@ -24,6 +24,13 @@ CORE_RULES: dict[str, Rule] = {
     # Any signed-in account may change its own password.
     "password_change": Rule(no_role=200),
     "password_change_done": Rule(no_role=200),
+    # Password reset works for anyone: it is how a locked-out user gets back in.
+    "password_reset": Rule(anonymous=200, no_role=200),
+    "password_reset_done": Rule(anonymous=200, no_role=200),
+    "password_reset_confirm": Rule(
+        anonymous=200, no_role=200, kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"}
+    ),
+    "password_reset_complete": Rule(anonymous=200, no_role=200),
 }
 
 

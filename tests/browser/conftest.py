@@ -15,6 +15,20 @@ VIEWPORTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_csp_violations(page: Page):
+    """Fail any journey during which the browser blocked something under the CSP."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
+
+
 @pytest.fixture
 def screenshot():
     """Save a full-page screenshot under artifacts/screenshots/ (git-ignored) for review."""

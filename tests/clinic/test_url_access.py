@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -61,11 +62,28 @@ def test_anonymous_is_sent_to_login_unless_the_table_says_otherwise(client, worl
         assert response.status_code == RULES[name].anonymous
 
 
+# What the Content-Security-Policy would block: inline scripts, event handlers, style attributes.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
+
+
+def _assert_csp_clean(response, label: str) -> None:
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    html = response.content.decode()
+    for pattern in (INLINE_SCRIPT, INLINE_HANDLER, INLINE_STYLE):
+        match = pattern.search(html)
+        assert match is None, f"{label}: CSP would block {match.group(0)[:80]!r}"
+
+
 @pytest.mark.parametrize("name", APP_URLS)
 def test_each_role_gets_what_the_table_says(role_clients, no_role_user, client, world, name):
     url = _url(name, world)
     for role, role_client in role_clients.items():
-        assert role_client.get(url).status_code == RULES[name].expected(role), f"{name} as {role}"
+        response = role_client.get(url)
+        assert response.status_code == RULES[name].expected(role), f"{name} as {role}"
+        _assert_csp_clean(response, f"{name} as {role}")
     client.force_login(no_role_user)
     assert client.get(url).status_code == RULES[name].no_role, f"{name} without a role"
 

@@ -1,0 +1,82 @@
+"""Recording access to health data. Views call `audit_record`; auth events arrive by signal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from clinic.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from patients.models import Patient
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    request: HttpRequest | None,
+    action: AuditEvent.Action,
+    patient: Patient | None = None,
+    what: str = "",
+    user: AbstractBaseUser | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Write one audit entry. `user` defaults to the request's signed-in user."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    return AuditEvent.objects.create(
+        user=user,
+        username=username or (user.get_username() if user is not None else ""),
+        action=action,
+        patient=patient,
+        what=what[:200],
+        path=request.get_full_path()[:500] if request is not None else "",
+        ip_address=_client_ip(request),
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="clinic.audit.login")
+def _on_login(
+    sender: object, request: HttpRequest, user: AbstractBaseUser, **kwargs: object
+) -> None:
+    audit_record(request=request, action=AuditEvent.Action.LOGIN, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="clinic.audit.logout")
+def _on_logout(
+    sender: object, request: HttpRequest, user: AbstractBaseUser | None, **kwargs: object
+) -> None:
+    if user is not None:
+        audit_record(request=request, action=AuditEvent.Action.LOGOUT, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="clinic.audit.login_failed")
+def _on_login_failed(
+    sender: object,
+    credentials: dict[str, str],
+    request: HttpRequest | None = None,
+    **kwargs: object,
+) -> None:
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        username=credentials.get("username", "")[:150],
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="clinic.audit.locked_out")
+def _on_locked_out(
+    sender: object, request: HttpRequest | None = None, username: str = "", **kwargs: object
+) -> None:
+    audit_record(request=request, action=AuditEvent.Action.LOCKED_OUT, username=username or "")
