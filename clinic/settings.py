@@ -253,5 +253,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Sign-ins are in the audit log; axes' own INFO lines would repeat them.
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

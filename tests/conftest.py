@@ -11,6 +11,7 @@ from django.test import Client
 
 from clinic.roles import Role
 from clinic.services import roles_sync, staff_create
+from tests.integration.smtp import SMTPServer
 
 # Playwright runs an event loop in the test thread; Django's ORM calls from browser tests are
 # still synchronous and safe there.
@@ -101,3 +102,19 @@ def role_clients(admin_client, practitioner_client, receptionist_client) -> dict
         Role.PRACTITIONER: practitioner_client,
         Role.RECEPTIONIST: receptionist_client,
     }
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1; Django's SMTP backend pointed at it."""
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

@@ -1,0 +1,63 @@
+"""The shared email and PDF helpers, against a real SMTP server and real WeasyPrint output."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.mail import get_connection
+from pypdf import PdfReader
+
+from clinic.lib.email import Attachment, email_build
+from clinic.lib.pdf import pdf_render
+from clinic.settings import BASE_DIR
+
+
+@pytest.fixture
+def test_templates(settings):
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [BASE_DIR / "tests" / "templates", *settings.TEMPLATES[0]["DIRS"]],
+        }
+    ]
+
+
+def test_email_has_text_and_html_parts_and_attachment_through_real_smtp(
+    test_templates, smtp_server
+):
+    message = email_build(
+        name="sample",
+        to=["patient@example.com"],
+        context={"name": "Zoë Ørsted"},
+        attachments=[
+            Attachment("visit.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+        ],
+    )
+    assert get_connection().send_messages([message]) == 1
+    [received] = smtp_server.messages
+    assert received["To"] == "patient@example.com"
+    assert received["Subject"] == "Your appointment — Mesoclinic"
+    assert "Zoë Ørsted" in received.get_body(("plain",)).get_content()
+    assert "<strong>Zoë Ørsted</strong>" in received.get_body(("html",)).get_content()
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "visit.ics"
+    assert attachment.get_content_type() == "text/calendar"
+
+
+def test_email_is_rendered_in_the_recipients_language(test_templates):
+    # "January" is in Django's own French catalogue, so this needs no project translation.
+    french = email_build(name="sample", to=["a@example.com"], context={"name": "A"}, language="fr")
+    english = email_build(name="sample", to=["a@example.com"], context={"name": "A"}, language="en")
+    assert "janvier" in french.body
+    assert "January" in english.body
+
+
+def test_pdf_renders_with_static_logo_and_never_fetches_the_network(test_templates):
+    data = pdf_render(template="pdf/sample.html", context={"patient": "Élodie Dupré 山田"})
+    reader = PdfReader(io.BytesIO(data))
+    text = reader.pages[0].extract_text()
+    assert "Mesoclinic" in text
+    assert "Élodie Dupré" in text
+    assert "山田" in text
+    assert "Page 1 of 1" in text
