@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${CELERY_BROKER_URL:-}" ]; then
-  .venv/bin/celery -A clinic worker --beat --loglevel=INFO --concurrency=2 &
+  .venv/bin/celery -A clinic worker --beat --schedule var/celerybeat-schedule --loglevel=INFO --concurrency=2 &
   worker=$!
   trap 'kill "$worker" 2>/dev/null || true' EXIT
 fi
