@@ -486,7 +486,7 @@ class Photo(models.Model):
         CLOSE_UP = "close_up", "Close-up"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="photos")
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=_photo_path)
     thumbnail = models.ImageField(upload_to=_photo_path)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)

@@ -424,6 +424,8 @@ def photo_upload(
         taken_on=taken_on,
         notes=notes.strip(),
         uploaded_by=by,
+        width=cleaned.width,
+        height=cleaned.height,
     )
     photo.full_clean(exclude=["image", "thumbnail", "uploaded_by"])
     photo.image.save("photo.jpg", ContentFile(cleaned.content), save=False)

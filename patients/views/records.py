@@ -132,8 +132,8 @@ def patient_edit_clinical(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @requires(Capability.EDIT_PATIENT_CONTACT)
+@require_POST
 def patient_archive(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     services.patient_archive(patient=patient)
@@ -141,8 +141,8 @@ def patient_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patients:detail", pk=patient.pk)
 
 
-@require_POST
 @requires(Capability.EDIT_PATIENT_CONTACT)
+@require_POST
 def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     services.patient_unarchive(patient=patient)
