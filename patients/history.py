@@ -63,14 +63,19 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def _label(model: type[models.Model], record: Any) -> str:
-    name = model._meta.verbose_name.capitalize()
     if model is Patient:
         return "Patient record"
     if model is Contraindication:
         return f"Contraindication: {record.get_kind_display()}"
     if model is Consultation:
         return f"Consultation of {record.consulted_on:%d/%m/%Y}"
-    return name
+    if model is Allergy:
+        return f"Allergy: {record.ingredient or record.substance}"
+    if model is Consent:
+        return f"Consent: {record.text.title} (version {record.text.version})"
+    if model is Photo:
+        return f"Photo: {record.get_area_display()}, {record.get_kind_display().lower()}"
+    return model._meta.verbose_name.capitalize()
 
 
 def _changes_for(model: type[models.Model], records: list[Any], limit: int) -> list[Change]:
@@ -118,8 +123,8 @@ def patient_change_history(*, patient: Patient, limit: int = 30) -> list[Change]
         (Patient, Patient.history.filter(id=patient.pk)),
         (Consultation, Consultation.history.filter(patient_id=patient.pk)),
         (Contraindication, Contraindication.history.filter(patient_id=patient.pk)),
-        (Allergy, Allergy.history.filter(patient_id=patient.pk)),
-        (Consent, Consent.history.filter(patient_id=patient.pk)),
+        (Allergy, Allergy.history.filter(patient_id=patient.pk).select_related("ingredient")),
+        (Consent, Consent.history.filter(patient_id=patient.pk).select_related("text")),
         (Photo, Photo.history.filter(patient_id=patient.pk)),
     ]
     changes: list[Change] = []

@@ -27,7 +27,8 @@ def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]
         if any(item.is_absolute for item in flagged):
             badge, tone = "Absolute contraindication", "danger"
         elif flagged:
-            badge, tone = f"{len(flagged)} relative contraindication(s)", "warning"
+            plural = "s" if len(flagged) > 1 else ""
+            badge, tone = f"{len(flagged)} relative contraindication{plural}", "warning"
         practitioner = consultation.practitioner
         entries.append(
             TimelineEntry(

@@ -39,7 +39,8 @@ def consultation_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             flagged = consultation.contraindications.count()
-            note = f" {flagged} contraindication(s) recorded." if flagged else ""
+            plural = "s" if flagged > 1 else ""
+            note = f" {flagged} contraindication{plural} recorded." if flagged else ""
             messages.success(request, f"The consultation was saved.{note}")
             return redirect("patients:detail", pk=patient.pk)
     return render(
