@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from clinic.roles import Capability, can
@@ -105,7 +105,8 @@ def patient_search(
     in any usual form, or words found in the names or the email, accents and case ignored.
 
     On PostgreSQL a name with a typo still matches (trigram word similarity, "dupond" finds
-    "Dupont") and the closest matches come first; both conditions use the trigram GIN index.
+    "Dupont"): patients holding every word come first, then the near misses, closest first.
+    Both conditions use the trigram GIN index.
     For clinical users each row carries ``is_blocked`` (an open absolute contraindication).
     """
     _require(user, Capability.VIEW_PATIENTS)
@@ -129,9 +130,14 @@ def patient_search(
             from django.contrib.postgres.search import TrigramWordSimilarity
 
             text = normalise(parsed.text)
-            queryset = queryset.filter(every_term | Q(search_key__trigram_word_similar=text))
-            queryset = queryset.annotate(rank=TrigramWordSimilarity(text, "search_key"))
-            ordering = ["-rank", *ordering]
+            queryset = queryset.filter(
+                every_term | Q(search_key__trigram_word_similar=text)
+            ).annotate(
+                # Patients holding every word come first; near misses after, closest first.
+                exact=Case(When(every_term, then=Value(1)), default=Value(0)),
+                rank=TrigramWordSimilarity(text, "search_key"),
+            )
+            ordering = ["-exact", "-rank", *ordering]
         else:
             queryset = queryset.filter(every_term)
 

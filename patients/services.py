@@ -183,6 +183,9 @@ def consultation_create(
     """Log a consultation. Each "yes" in ``screening`` (one answer per question of
     ``patients.screening.QUESTIONS``) becomes a contraindication on the patient, unless one
     of that kind is already open. ``allergens`` become structured allergies."""
+    # Lock the patient: two consultations saved at once must not both add the same
+    # contraindication, and an archive in between must be seen.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.archived_at is not None:
         raise ValidationError("The patient's record is archived: restore it first.")
     if consulted_on > _today():

@@ -54,7 +54,9 @@ def test_practitioner_logs_a_pregnancy_and_sees_treatment_blocked(
     blocked = page.get_by_test_id("treatment-blocked")
     expect(blocked).to_be_visible()
     expect(blocked).to_contain_text("Pregnancy or breastfeeding")
-    expect(page.get_by_test_id("readiness").filter(visible=True)).to_contain_text("Not ready for treatment")
+    expect(page.get_by_test_id("readiness").filter(visible=True)).to_contain_text(
+        "Not ready for treatment"
+    )
     expect(page.get_by_test_id("timeline")).to_contain_text("Absolute contraindication")
     screenshot(page, "patients-journey-blocked-laptop")
 

@@ -71,9 +71,7 @@ def populate_world(world: Any) -> None:
     """Add to `world` the records this app's URLs with parameters need."""
     world.patient = PatientFactory(first_name="Inès", last_name="Benali")
     # Signed with an absolute contraindication open, so every clinical URL has its record.
-    world.consultation = log_consultation(
-        world.patient, world.practitioner, pregnancy="absolute"
-    )
+    world.consultation = log_consultation(world.patient, world.practitioner, pregnancy="absolute")
     world.contraindication = world.consultation.contraindications.get()
     world.allergy = AllergyFactory(patient=world.patient, recorded_by=world.practitioner)
     text = services.consent_text_publish(
