@@ -115,9 +115,7 @@ def test_an_area_the_indication_is_not_done_on_is_refused(practitioner_client, p
     assert f"concern_{Indication.HAIR_RESTORATION}" in response.context["form"].errors
 
 
-def test_allergens_ticked_at_screening_become_structured_allergies(
-    practitioner_client, patient
-):
+def test_allergens_ticked_at_screening_become_structured_allergies(practitioner_client, patient):
     lidocaine = IngredientFactory(name="Lidocaine")
     IngredientFactory(name="Biotin")
     response = practitioner_client.post(

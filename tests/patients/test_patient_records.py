@@ -90,9 +90,7 @@ def test_same_name_born_another_day_is_not_a_duplicate(receptionist_client):
     assert receptionist_client.post(reverse("patients:create"), _form()).status_code == 302
 
 
-def test_receptionist_edits_contact_and_cannot_touch_clinical_fields(
-    receptionist_client, patient
-):
+def test_receptionist_edits_contact_and_cannot_touch_clinical_fields(receptionist_client, patient):
     patient.current_medications = "Isotretinoin"
     patient.save()
     response = receptionist_client.post(
@@ -113,9 +111,7 @@ def test_receptionist_edits_contact_and_cannot_touch_clinical_fields(
     assert patient.allergy_notes == ""
 
 
-def test_editing_a_patient_does_not_flag_them_as_their_own_duplicate(
-    receptionist_client, patient
-):
+def test_editing_a_patient_does_not_flag_them_as_their_own_duplicate(receptionist_client, patient):
     response = receptionist_client.post(
         reverse("patients:edit_contact", args=[patient.pk]),
         _form(
