@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from clinic.roles import Capability, requires
 from patients import services
 from patients.forms import AllergyForm, ConsultationForm, ReasonForm
-from patients.models import Contraindication
+from patients.models import Consultation, Contraindication
 from patients.screening import QUESTIONS_BY_KEY
 from patients.selectors import (
     allergy_get_for_user,
@@ -20,7 +19,7 @@ from patients.selectors import (
     patient_clinical_alerts,
     patient_get_for_user,
 )
-from patients.views.common import apply_errors
+from patients.views.common import patient_url, save_form
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -30,19 +29,25 @@ def consultation_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         messages.error(request, "The record is archived: restore it before logging a visit.")
         return redirect("patients:detail", pk=patient.pk)
     form = ConsultationForm(request.POST or None, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation = services.consultation_create(
-                patient=patient, practitioner=request.user, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flagged = consultation.contraindications.count()
-            plural = "s" if flagged > 1 else ""
-            note = f" {flagged} contraindication{plural} recorded." if flagged else ""
-            messages.success(request, f"The consultation was saved.{note}")
-            return redirect("patients:detail", pk=patient.pk)
+
+    def saved(consultation: Consultation) -> str:
+        flagged = consultation.contraindications.count()
+        plural = "s" if flagged > 1 else ""
+        return "The consultation was saved." + (
+            f" {flagged} contraindication{plural} recorded." if flagged else ""
+        )
+
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consultation_create(
+            patient=patient, practitioner=request.user, **form.service_kwargs()
+        ),
+        success=saved,
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/consultation_form.html",
@@ -81,16 +86,17 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
         messages.info(request, "This contraindication was already resolved.")
         return redirect("patients:detail", pk=patient_pk)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contraindication_resolve(
-                contraindication=item, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"“{item.get_kind_display()}” was resolved.")
-            return redirect("patients:detail", pk=patient_pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.contraindication_resolve(
+            contraindication=item, by=request.user, reason=data["reason"]
+        ),
+        success=f"“{item.get_kind_display()}” was resolved.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/contraindication_resolve.html",
@@ -102,14 +108,15 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
 def allergy_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=patient_pk)
     form = AllergyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.allergy_record(patient=patient, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The allergy was recorded.")
-            return redirect("patients:detail", pk=patient.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.allergy_record(patient=patient, by=request.user, **data),
+        success="The allergy was recorded.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/allergy_form.html",
@@ -125,14 +132,15 @@ def allergy_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
         return redirect("patients:detail", pk=patient_pk)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].widget.attrs["placeholder"] = "For example: entered in error"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.allergy_remove(allergy=allergy, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The allergy to {allergy} was removed from the alerts.")
-            return redirect("patients:detail", pk=patient_pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.allergy_remove(allergy=allergy, reason=data["reason"]),
+        success=f"The allergy to {allergy} was removed from the alerts.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/allergy_remove.html",

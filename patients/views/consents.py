@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,7 +16,7 @@ from patients.selectors import (
     patient_clinical_alerts,
     patient_get_for_user,
 )
-from patients.views.common import apply_errors
+from patients.views.common import patient_url, save_form
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -27,20 +26,21 @@ def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if "text" in request.GET:
         initial["text"] = request.GET["text"]
     form = ConsentSignForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent = services.consent_sign(
-                patient=patient,
-                text=form.cleaned_data["text"],
-                signed_name=form.cleaned_data["signed_name"],
-                signature_png=form.cleaned_data["signature"],
-                witnessed_by=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"“{consent.text.title}” was signed.")
-            return redirect("patients:detail", pk=patient.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consent_sign(
+            patient=patient,
+            text=data["text"],
+            signed_name=data["signed_name"],
+            signature_png=data["signature"],
+            witnessed_by=request.user,
+        ),
+        success=lambda consent: f"“{consent.text.title}” was signed.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
     texts = list(ConsentText.objects.filter(superseded_at__isnull=True))
     return render(
         request,
@@ -83,16 +83,17 @@ def consent_withdraw(request: HttpRequest, patient_pk: int, pk: int) -> HttpResp
         return redirect("patients:detail", pk=patient_pk)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].widget.attrs["placeholder"] = "What the patient said, briefly"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(
-                consent=consent, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The consent was withdrawn.")
-            return redirect("patients:detail", pk=patient_pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consent_withdraw(
+            consent=consent, by=request.user, reason=data["reason"]
+        ),
+        success="The consent was withdrawn.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/consent_withdraw.html",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from clinic.roles import Capability, requires
@@ -22,7 +22,7 @@ from patients.selectors import (
     patient_photos,
     photo_get_for_user,
 )
-from patients.views.common import apply_errors
+from patients.views.common import save_form
 
 
 def _by_area(photos: list[Photo]) -> list[tuple[str, list[Photo]]]:
@@ -56,10 +56,11 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST":
         if not consented:
             form.add_error(None, "The patient has not signed the photo consent.")
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.photo_upload(
+        else:
+            done = save_form(
+                request,
+                form,
+                lambda data: services.photo_upload(
                     patient=patient,
                     by=request.user,
                     upload=data["image"],
@@ -68,12 +69,12 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
                     angle=data["angle"],
                     taken_on=data["taken_on"],
                     notes=data["notes"],
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, "The photo was added; its metadata was removed.")
-                return redirect("patients:photo_list", patient_pk=patient.pk)
+                ),
+                success="The photo was added; its metadata was removed.",
+                next_url=reverse("patients:photo_list", kwargs={"patient_pk": patient.pk}),
+            )
+            if done:
+                return done
     return render(
         request,
         "patients/photo_form.html",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from patients.selectors import (
     patient_treatment_blockers,
 )
 from patients.timeline import patient_timeline
-from patients.views.common import apply_errors
+from patients.views.common import patient_url, save_form
 
 PAGE_SIZE = 25
 
@@ -52,23 +51,23 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @requires(Capability.EDIT_PATIENT_CONTACT)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            patient = services.patient_create(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                date_of_birth=data["date_of_birth"],
-                sex=data["sex"],
-                contact=form.contact_data(),
-                reminder_consent=data["reminder_consent"],
-                allow_duplicate=data["allow_duplicate"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{patient.full_name} was added.")
-            return redirect("patients:detail", pk=patient.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.patient_create(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            contact=form.contact_data(),
+            reminder_consent=data["reminder_consent"],
+            allow_duplicate=data["allow_duplicate"],
+        ),
+        success=lambda patient: f"{patient.full_name} was added.",
+        next_url=lambda patient: patient_url(patient.pk),
+    )
+    if done:
+        return done
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
@@ -98,18 +97,17 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def patient_edit_contact(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     form = PatientContactForm(request.POST or None, instance=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_update_contact(
-                patient=patient,
-                data=form.cleaned_data,
-                reminder_consent=form.cleaned_data["reminder_consent"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The details were saved.")
-            return redirect("patients:detail", pk=patient.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.patient_update_contact(
+            patient=patient, data=data, reminder_consent=data["reminder_consent"]
+        ),
+        success="The details were saved.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
@@ -117,14 +115,15 @@ def patient_edit_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def patient_edit_clinical(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     form = PatientClinicalForm(request.POST or None, instance=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_update_clinical(patient=patient, data=form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The clinical background was saved.")
-            return redirect("patients:detail", pk=patient.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.patient_update_clinical(patient=patient, data=data),
+        success="The clinical background was saved.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
     return render(
         request,
         "patients/patient_clinical_form.html",
@@ -135,19 +134,17 @@ def patient_edit_clinical(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.EDIT_PATIENT_CONTACT)
 @require_POST
 def patient_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, pk=pk)
-    services.patient_archive(patient=patient)
+    patient = services.patient_archive(patient=patient_get_for_user(user=request.user, pk=pk))
     messages.success(request, f"{patient.full_name}'s record was archived. Nothing was deleted.")
-    return redirect("patients:detail", pk=patient.pk)
+    return redirect(patient_url(patient.pk))
 
 
 @requires(Capability.EDIT_PATIENT_CONTACT)
 @require_POST
 def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, pk=pk)
-    services.patient_unarchive(patient=patient)
+    patient = services.patient_unarchive(patient=patient_get_for_user(user=request.user, pk=pk))
     messages.success(request, f"{patient.full_name}'s record is active again.")
-    return redirect("patients:detail", pk=patient.pk)
+    return redirect(patient_url(patient.pk))
 
 
 @requires(Capability.VIEW_CLINICAL)
