@@ -101,3 +101,21 @@ def test_receptionist_sees_contact_but_no_clinical_data(
     expect(page.locator("body")).not_to_contain_text("Pregnan")
     expect(page.get_by_role("link", name="New consultation")).to_have_count(0)
     screenshot(page, "patients-detail-receptionist-tablet")
+
+
+def test_receptionist_is_warned_of_a_duplicate_with_a_link(
+    page: Page, live_server, login, screenshot, demo_data
+):
+    page.set_viewport_size(VIEWPORTS["laptop"])
+    login(page, "reception", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/patients/new/")
+    page.get_by_label("First name").fill("camille")
+    page.get_by_label("Last name").fill("LEFEVRE")
+    page.get_by_label("Date of birth").fill("1991-04-12")
+    page.get_by_label("Phone").first.fill("06 12")
+    page.get_by_role("button", name="Add patient").click()
+    warning = page.get_by_test_id("duplicate-warning")
+    expect(warning).to_contain_text("Camille Lefèvre, born 12 April 1991")
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    screenshot(page, "patients-create-duplicate-laptop")
+    assert Patient.objects.filter(last_name__iexact="lefevre").count() == 0
