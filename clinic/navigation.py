@@ -18,4 +18,7 @@ class NavItem:
 
 
 # Apps add their entries here as their pages land.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("Home", "home", "house", Capability.USE_APP, "home"),)
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "home", "house", Capability.USE_APP, "home"),
+    NavItem("Patients", "patients:list", "people", Capability.VIEW_PATIENTS, "patients"),
+)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Trigram search (pg_trgm) for patients; its lookups only register on PostgreSQL.
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "phonenumber_field",
     "cocktails",
     "patients",
     "treatments",
@@ -191,6 +194,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # django-crispy-forms renders forms with Bootstrap 5.
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Phone numbers are stored in E.164; numbers typed without a country code are French.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="FR")
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Patient photos: the largest upload accepted, and the long edge of the stored thumbnails.
+PATIENT_PHOTO_MAX_BYTES = env.int("PATIENT_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 
 # The clinic's identity, shown in the layout and later on letterheads and emails.
 CLINIC_NAME = env.str("CLINIC_NAME", default="Mesoclinic")

@@ -1,0 +1,394 @@
+"""Reads about patients, shared by pages and by the apps built on top of patients.
+
+Integration points for other apps (they call these; patients never imports them):
+
+- ``patient_get_for_user(user=, pk=)``: the one way to look a patient up for a request.
+- ``patient_treatment_blockers(patient=, indication=)``: why a treatment may not start now.
+- ``patient_has_valid_consent(patient=, indication=)``: the consent check before a session.
+- ``patient_active_allergen_ids(patient=)``: catalogue ingredients the patient is allergic to.
+- ``patient_clinical_alerts(patient=)``: what ``templates/patients/_clinical_alerts.html``
+  shows at the top of every clinical page of a patient.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from clinic.roles import Capability, can
+from patients.models import (
+    CLINICAL_FIELDS,
+    Allergy,
+    Consent,
+    ConsentText,
+    Consultation,
+    Contraindication,
+    Patient,
+    Photo,
+)
+from patients.search import normalise, parse_query
+
+if TYPE_CHECKING:
+    from clinic.roles import User
+
+
+class ArchiveFilter:
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    ALL = "all"
+    CHOICES = ((ACTIVE, "Active"), (ARCHIVED, "Archived"), (ALL, "All"))
+
+
+# Open absolute contraindications: the condition that blocks treatment, used in several reads.
+_OPEN_ABSOLUTE = Q(resolved_at__isnull=True, severity=Contraindication.Severity.ABSOLUTE)
+
+
+def _require(user: User, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def patient_get_for_user(*, user: User, pk: int) -> Patient:
+    """The patient ``pk`` as ``user`` may see them: 403 without a patient role, 404 if unknown.
+
+    For a user who may not see clinical data the clinical columns are not even loaded, so a
+    template slip cannot show them without an extra, visible query.
+    """
+    _require(user, Capability.VIEW_PATIENTS)
+    queryset = Patient.objects.all()
+    if not can(user, Capability.VIEW_CLINICAL):
+        queryset = queryset.defer(*CLINICAL_FIELDS)
+    try:
+        return queryset.get(pk=pk)
+    except Patient.DoesNotExist:
+        raise Http404("No such patient.") from None
+
+
+def _clinical_get(model: type[Any], *, user: User, pk: int, **filters: Any) -> Any:
+    _require(user, Capability.VIEW_CLINICAL)
+    try:
+        return model.objects.select_related("patient").get(pk=pk, **filters)
+    except model.DoesNotExist:
+        raise Http404(f"No such {model._meta.verbose_name}.") from None
+
+
+def consultation_get_for_user(*, user: User, pk: int, patient_pk: int) -> Consultation:
+    return _clinical_get(Consultation, user=user, pk=pk, patient_id=patient_pk)
+
+
+def contraindication_get_for_user(*, user: User, pk: int, patient_pk: int) -> Contraindication:
+    return _clinical_get(Contraindication, user=user, pk=pk, patient_id=patient_pk)
+
+
+def allergy_get_for_user(*, user: User, pk: int, patient_pk: int) -> Allergy:
+    return _clinical_get(Allergy, user=user, pk=pk, patient_id=patient_pk)
+
+
+def consent_get_for_user(*, user: User, pk: int, patient_pk: int) -> Consent:
+    return _clinical_get(Consent, user=user, pk=pk, patient_id=patient_pk)
+
+
+def photo_get_for_user(*, user: User, pk: int, patient_pk: int) -> Photo:
+    return _clinical_get(Photo, user=user, pk=pk, patient_id=patient_pk)
+
+
+def patient_search(
+    *, user: User, query: str = "", archived: str = ArchiveFilter.ACTIVE
+) -> QuerySet[Patient]:
+    """Patients matching ``query``: a date of birth (31/12/1980 or 1980-12-31), a phone number
+    in any usual form, or words found in the names or the email, accents and case ignored.
+
+    On PostgreSQL a name with a typo still matches (trigram word similarity, "dupond" finds
+    "Dupont"): patients holding every word come first, then the near misses, closest first.
+    Both conditions use the trigram GIN index.
+    For clinical users each row carries ``is_blocked`` (an open absolute contraindication).
+    """
+    _require(user, Capability.VIEW_PATIENTS)
+    queryset = Patient.objects.all()
+    if archived == ArchiveFilter.ACTIVE:
+        queryset = queryset.filter(archived_at__isnull=True)
+    elif archived == ArchiveFilter.ARCHIVED:
+        queryset = queryset.filter(archived_at__isnull=False)
+
+    parsed = parse_query(query)
+    ordering = ["last_name", "first_name", "pk"]
+    if parsed.date_of_birth:
+        queryset = queryset.filter(date_of_birth=parsed.date_of_birth)
+    elif parsed.digits:
+        queryset = queryset.filter(search_key__contains=parsed.digits)
+    elif parsed.terms:
+        every_term = Q()
+        for term in parsed.terms:
+            every_term &= Q(search_key__contains=term)
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            text = normalise(parsed.text)
+            queryset = queryset.filter(
+                every_term | Q(search_key__trigram_word_similar=text)
+            ).annotate(
+                # Patients holding every word come first; near misses after, closest first.
+                exact=Case(When(every_term, then=Value(1)), default=Value(0)),
+                rank=TrigramWordSimilarity(text, "search_key"),
+            )
+            ordering = ["-exact", "-rank", *ordering]
+        else:
+            queryset = queryset.filter(every_term)
+
+    if can(user, Capability.VIEW_CLINICAL):
+        queryset = queryset.annotate(
+            is_blocked=Exists(
+                Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=OuterRef("pk"))
+            )
+        )
+    else:
+        queryset = queryset.defer(*CLINICAL_FIELDS)
+    return queryset.order_by(*ordering)
+
+
+def patient_duplicates(
+    *, first_name: str, last_name: str, date_of_birth: datetime.date, exclude_pk: int | None = None
+) -> list[Patient]:
+    """Patients born the same day whose names match once accents and case are ignored."""
+    candidates = Patient.objects.filter(date_of_birth=date_of_birth).exclude(pk=exclude_pk)
+    wanted = (normalise(first_name), normalise(last_name))
+    return [
+        patient
+        for patient in candidates.only("first_name", "last_name", "date_of_birth", "archived_at")
+        if (normalise(patient.first_name), normalise(patient.last_name)) == wanted
+    ]
+
+
+@dataclass(frozen=True)
+class ClinicalAlerts:
+    """What must be seen before treating: open contraindications and active allergies."""
+
+    contraindications: list[Contraindication]
+    allergies: list[Allergy]
+    allergy_notes: str = ""
+
+    @property
+    def absolute(self) -> list[Contraindication]:
+        return [item for item in self.contraindications if item.is_absolute]
+
+    @property
+    def relative(self) -> list[Contraindication]:
+        return [item for item in self.contraindications if not item.is_absolute]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.absolute)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.contraindications or self.allergies or self.allergy_notes)
+
+
+def patient_open_contraindications(*, patient: Patient) -> QuerySet[Contraindication]:
+    return (
+        Contraindication.objects.filter(patient=patient, resolved_at__isnull=True)
+        .select_related("consultation", "recorded_by")
+        .order_by("severity", "-recorded_at", "-pk")
+    )
+
+
+def patient_active_allergies(*, patient: Patient) -> QuerySet[Allergy]:
+    return Allergy.objects.filter(patient=patient, removed_at__isnull=True).select_related(
+        "ingredient"
+    )
+
+
+def patient_clinical_alerts(*, patient: Patient) -> ClinicalAlerts:
+    """The context of ``patients/_clinical_alerts.html``: two queries.
+
+    Every clinical page of a patient (this app's, and later the treatment sessions') renders
+    ``{% include "patients/_clinical_alerts.html" with alerts=alerts %}`` near its top.
+    """
+    return ClinicalAlerts(
+        contraindications=list(patient_open_contraindications(patient=patient)),
+        allergies=list(patient_active_allergies(patient=patient)),
+        allergy_notes=patient.allergy_notes,
+    )
+
+
+def patient_active_allergen_ids(*, patient: Patient) -> set[int]:
+    """Primary keys of the catalogue ingredients the patient is allergic to (one query).
+
+    A cocktail containing any of them must be refused for this patient. Allergies recorded
+    only as free text (no catalogue ingredient) are not in this set: they are shown in the
+    clinical alerts for the practitioner to judge.
+    """
+    return set(
+        Allergy.objects.filter(
+            patient=patient, removed_at__isnull=True, ingredient__isnull=False
+        ).values_list("ingredient_id", flat=True)
+    )
+
+
+def consent_texts_required(*, indication: str | None) -> list[ConsentText]:
+    """The current treatment consent texts a patient must have signed for ``indication``:
+    the general text and, where the clinic has published one, the text for that indication."""
+    scopes = [""] if not indication else ["", str(indication)]
+    return list(
+        ConsentText.objects.filter(
+            kind=ConsentText.Kind.TREATMENT, indication__in=scopes, superseded_at__isnull=True
+        )
+    )
+
+
+def _signed_text_ids(*, patient: Patient, texts: list[ConsentText]) -> set[int]:
+    return set(
+        Consent.objects.filter(
+            patient=patient, text__in=texts, withdrawn_at__isnull=True
+        ).values_list("text_id", flat=True)
+    )
+
+
+def patient_missing_consents(*, patient: Patient, indication: str | None) -> list[ConsentText]:
+    """Required consent texts the patient has no signature in force for (two queries)."""
+    required = consent_texts_required(indication=indication)
+    signed = _signed_text_ids(patient=patient, texts=required)
+    return [text for text in required if text.pk not in signed]
+
+
+def patient_has_valid_consent(*, patient: Patient, indication: str | None) -> bool:
+    """True when the patient has signed, and not withdrawn, the *current* version of every
+    treatment consent text that applies to ``indication`` (an ``Indication`` value; None means
+    the general consent only). False when the clinic has published no treatment consent.
+
+    Treatment sessions (issue 5) refuse to start when this is False. Two queries.
+    """
+    required = consent_texts_required(indication=indication)
+    if not required:
+        return False
+    return _signed_text_ids(patient=patient, texts=required) == {text.pk for text in required}
+
+
+def patient_has_photo_consent(*, patient: Patient) -> bool:
+    """True when the patient signed the current photo consent and has not withdrawn it."""
+    return Consent.objects.filter(
+        patient=patient,
+        withdrawn_at__isnull=True,
+        text__kind=ConsentText.Kind.PHOTO,
+        text__superseded_at__isnull=True,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class TreatmentBlocker:
+    """One reason a treatment may not start now. ``code`` is "archived", "contraindication"
+    or "consent"; ``message`` is for people."""
+
+    code: str
+    message: str
+    contraindication: Contraindication | None = None
+    consent_text: ConsentText | None = None
+
+
+def patient_treatment_blockers(
+    *, patient: Patient, indication: str | None = None
+) -> list[TreatmentBlocker]:
+    """Everything that forbids treating ``patient`` (for ``indication``) now; empty when clear.
+
+    - an archived patient is not treated;
+    - every open absolute contraindication blocks until a practitioner resolves it;
+    - a missing valid consent blocks (see ``patient_has_valid_consent``).
+
+    Relative contraindications and allergies do not block here: they are shown in the
+    clinical alerts, and allergies are checked per cocktail with
+    ``patient_active_allergen_ids``. Three queries, whatever the patient's record holds.
+    """
+    blockers: list[TreatmentBlocker] = []
+    if patient.archived_at is not None:
+        blockers.append(TreatmentBlocker("archived", "The patient's record is archived."))
+    for item in Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=patient).order_by("pk"):
+        blockers.append(
+            TreatmentBlocker(
+                "contraindication",
+                f"Absolute contraindication: {item.get_kind_display()}.",
+                contraindication=item,
+            )
+        )
+    required = consent_texts_required(indication=indication)
+    if not required:
+        blockers.append(
+            TreatmentBlocker("consent", "No treatment consent text is published for the clinic.")
+        )
+    signed = _signed_text_ids(patient=patient, texts=required) if required else set()
+    for text in required:
+        if text.pk not in signed:
+            blockers.append(
+                TreatmentBlocker(
+                    "consent",
+                    f"The patient has not signed “{text.title}” (version {text.version}).",
+                    consent_text=text,
+                )
+            )
+    return blockers
+
+
+@dataclass
+class ConsentStatus:
+    """A consent document (current version) and the patient's signature of it, if any."""
+
+    text: ConsentText
+    signature: Consent | None = None
+    older_signatures: list[Consent] = field(default_factory=list)
+
+
+def patient_consents(*, patient: Patient) -> list[Consent]:
+    return list(
+        Consent.objects.filter(patient=patient)
+        .select_related("text", "witnessed_by")
+        .defer("signature_png")
+    )
+
+
+def patient_consent_overview(*, patient: Patient) -> list[ConsentStatus]:
+    """Every current consent text, with the patient's signature in force (two queries)."""
+    statuses = {
+        text.pk: ConsentStatus(text=text)
+        for text in ConsentText.objects.filter(superseded_at__isnull=True).order_by(
+            "kind", "indication"
+        )
+    }
+    for consent in patient_consents(patient=patient):
+        status = statuses.get(consent.text_id)
+        if status and consent.withdrawn_at is None and status.signature is None:
+            status.signature = consent
+    return list(statuses.values())
+
+
+def patient_photos(*, patient: Patient) -> QuerySet[Photo]:
+    return Photo.objects.filter(patient=patient, removed_at__isnull=True).select_related(
+        "uploaded_by"
+    )
+
+
+def consultation_with_details(*, consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_related("patient", "practitioner")
+        .prefetch_related(
+            "concerns",
+            Prefetch(
+                "contraindications",
+                queryset=Contraindication.objects.select_related("resolved_by"),
+            ),
+        )
+        .get(pk=consultation.pk)
+    )
+
+
+def patient_consultations(*, patient: Patient, limit: int | None = None) -> QuerySet:
+    queryset = (
+        Consultation.objects.filter(patient=patient)
+        .select_related("practitioner")
+        .prefetch_related("concerns", "contraindications")
+    )
+    return queryset[:limit] if limit else queryset

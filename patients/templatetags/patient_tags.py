@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def age(born: datetime.date | None) -> int | str:
+    """Age in whole years today (in the clinic's time zone)."""
+    if born is None:
+        return ""
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@register.filter
+def initials(patient: object) -> str:
+    first = getattr(patient, "first_name", "")[:1]
+    last = getattr(patient, "last_name", "")[:1]
+    return f"{first}{last}".upper()

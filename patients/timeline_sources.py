@@ -1,0 +1,73 @@
+"""This app's own timeline sources: consultations and consents (see patients/timeline.py)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.urls import reverse
+
+from patients.models import Consent, Patient
+from patients.selectors import patient_consultations
+from patients.timeline import TimelineEntry
+
+
+def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+    """Three queries: the consultations, their concerns and their contraindications."""
+    entries = []
+    for consultation in patient_consultations(patient=patient, limit=limit):
+        concerns = sorted(consultation.concerns.all(), key=lambda c: (c.indication, c.pk))
+        groups = [list(group) for _, group in groupby(concerns, key=lambda c: c.indication)]
+        summary = "; ".join(
+            f"{group[0].get_indication_display()} "
+            f"({', '.join(concern.get_area_display() for concern in group)})"
+            for group in groups
+        )
+        flagged = list(consultation.contraindications.all())
+        badge, tone = "", "secondary"
+        if any(item.is_absolute for item in flagged):
+            badge, tone = "Absolute contraindication", "danger"
+        elif flagged:
+            plural = "s" if len(flagged) > 1 else ""
+            badge, tone = f"{len(flagged)} relative contraindication{plural}", "warning"
+        practitioner = consultation.practitioner
+        entries.append(
+            TimelineEntry(
+                when=consultation.consulted_on,
+                kind="consultation",
+                title=f"Consultation with {practitioner.get_full_name() or practitioner}",
+                summary=summary,
+                url=reverse(
+                    "patients:consultation_detail",
+                    kwargs={"patient_pk": patient.pk, "pk": consultation.pk},
+                ),
+                icon="clipboard2-pulse",
+                badge=badge,
+                badge_tone=tone,
+            )
+        )
+    return entries
+
+
+def consent_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+    """One query: the consents the patient signed."""
+    consents = (
+        Consent.objects.filter(patient=patient)
+        .select_related("text")
+        .defer("signature_png")
+        .order_by("-signed_at")[:limit]
+    )
+    return [
+        TimelineEntry(
+            when=consent.signed_at,
+            kind="consent",
+            title=f"Signed “{consent.text.title}”",
+            summary=f"Version {consent.text.version} · {consent.text.scope_label}",
+            url=reverse(
+                "patients:consent_detail", kwargs={"patient_pk": patient.pk, "pk": consent.pk}
+            ),
+            icon="pen",
+            badge="Withdrawn" if consent.is_withdrawn else "",
+            badge_tone="secondary",
+        )
+        for consent in consents
+    ]

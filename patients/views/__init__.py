@@ -1,0 +1,1 @@
+"""Patient pages, one module per part of the record."""

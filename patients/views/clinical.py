@@ -1,0 +1,148 @@
+"""Consultations, contraindications and allergies: practitioners and admins only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from clinic.roles import Capability, requires
+from patients import services
+from patients.forms import AllergyForm, ConsultationForm, ReasonForm
+from patients.models import Consultation, Contraindication
+from patients.screening import QUESTIONS_BY_KEY
+from patients.selectors import (
+    allergy_get_for_user,
+    consultation_get_for_user,
+    consultation_with_details,
+    contraindication_get_for_user,
+    patient_clinical_alerts,
+    patient_get_for_user,
+)
+from patients.views.common import patient_url, save_form
+
+
+@requires(Capability.EDIT_CLINICAL)
+def consultation_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, pk=patient_pk)
+    if patient.is_archived:
+        messages.error(request, "The record is archived: restore it before logging a visit.")
+        return redirect("patients:detail", pk=patient.pk)
+    form = ConsultationForm(request.POST or None, patient=patient)
+
+    def saved(consultation: Consultation) -> str:
+        flagged = consultation.contraindications.count()
+        plural = "s" if flagged > 1 else ""
+        return "The consultation was saved." + (
+            f" {flagged} contraindication{plural} recorded." if flagged else ""
+        )
+
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consultation_create(
+            patient=patient, practitioner=request.user, **form.service_kwargs()
+        ),
+        success=saved,
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/consultation_form.html",
+        {"form": form, "patient": patient, "alerts": patient_clinical_alerts(patient=patient)},
+    )
+
+
+@requires(Capability.VIEW_CLINICAL)
+def consultation_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    consultation = consultation_with_details(
+        consultation=consultation_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    )
+    answers = [
+        (QUESTIONS_BY_KEY[key], yes)
+        for key, yes in consultation.screening.items()
+        if key in QUESTIONS_BY_KEY
+    ]
+    return render(
+        request,
+        "patients/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "answers": answers,
+            "alerts": patient_clinical_alerts(patient=consultation.patient),
+        },
+    )
+
+
+@requires(Capability.EDIT_CLINICAL)
+def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    item: Contraindication = contraindication_get_for_user(
+        user=request.user, pk=pk, patient_pk=patient_pk
+    )
+    if not item.is_open:
+        messages.info(request, "This contraindication was already resolved.")
+        return redirect("patients:detail", pk=patient_pk)
+    form = ReasonForm(request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.contraindication_resolve(
+            contraindication=item, by=request.user, reason=data["reason"]
+        ),
+        success=f"“{item.get_kind_display()}” was resolved.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/contraindication_resolve.html",
+        {"form": form, "item": item, "patient": item.patient},
+    )
+
+
+@requires(Capability.EDIT_CLINICAL)
+def allergy_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, pk=patient_pk)
+    form = AllergyForm(request.POST or None)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.allergy_record(patient=patient, by=request.user, **data),
+        success="The allergy was recorded.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/allergy_form.html",
+        {"form": form, "patient": patient, "alerts": patient_clinical_alerts(patient=patient)},
+    )
+
+
+@requires(Capability.EDIT_CLINICAL)
+def allergy_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    allergy = allergy_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    if allergy.removed_at is not None:
+        messages.info(request, "This allergy was already removed.")
+        return redirect("patients:detail", pk=patient_pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].widget.attrs["placeholder"] = "For example: entered in error"
+    done = save_form(
+        request,
+        form,
+        lambda data: services.allergy_remove(allergy=allergy, reason=data["reason"]),
+        success=f"The allergy to {allergy} was removed from the alerts.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/allergy_remove.html",
+        {"form": form, "allergy": allergy, "patient": allergy.patient},
+    )

@@ -1,0 +1,101 @@
+"""Signing and withdrawing consent; the signed text and the drawn signature."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from clinic.roles import Capability, requires
+from patients import services
+from patients.forms import ConsentSignForm, ReasonForm
+from patients.models import ConsentText
+from patients.selectors import (
+    consent_get_for_user,
+    patient_clinical_alerts,
+    patient_get_for_user,
+)
+from patients.views.common import patient_url, save_form
+
+
+@requires(Capability.EDIT_CLINICAL)
+def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, pk=patient_pk)
+    initial = {}
+    if "text" in request.GET:
+        initial["text"] = request.GET["text"]
+    form = ConsentSignForm(request.POST or None, initial=initial)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consent_sign(
+            patient=patient,
+            text=data["text"],
+            signed_name=data["signed_name"],
+            signature_png=data["signature"],
+            witnessed_by=request.user,
+        ),
+        success=lambda consent: f"“{consent.text.title}” was signed.",
+        next_url=patient_url(patient.pk),
+    )
+    if done:
+        return done
+    texts = list(ConsentText.objects.filter(superseded_at__isnull=True))
+    return render(
+        request,
+        "patients/consent_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "texts": texts,
+            "alerts": patient_clinical_alerts(patient=patient),
+        },
+    )
+
+
+@requires(Capability.VIEW_CLINICAL)
+def consent_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    consent = consent_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    return render(
+        request,
+        "patients/consent_detail.html",
+        {"consent": consent, "patient": consent.patient, "text": consent.text},
+    )
+
+
+@never_cache
+@requires(Capability.VIEW_CLINICAL)
+def consent_signature(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    consent = consent_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    if not consent.signature_png:
+        raise Http404("No drawn signature.")
+    response = HttpResponse(bytes(consent.signature_png), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires(Capability.EDIT_CLINICAL)
+def consent_withdraw(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    consent = consent_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    if consent.is_withdrawn:
+        messages.info(request, "This consent was already withdrawn.")
+        return redirect("patients:detail", pk=patient_pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].widget.attrs["placeholder"] = "What the patient said, briefly"
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consent_withdraw(
+            consent=consent, by=request.user, reason=data["reason"]
+        ),
+        success="The consent was withdrawn.",
+        next_url=patient_url(patient_pk),
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/consent_withdraw.html",
+        {"form": form, "consent": consent, "patient": consent.patient},
+    )

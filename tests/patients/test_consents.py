@@ -1,0 +1,184 @@
+"""Consent texts are versioned; a signature counts only for the current version."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from PIL import Image
+
+from cocktails.choices import Indication
+from patients import services
+from patients.models import Consent, ConsentText
+from patients.selectors import patient_has_photo_consent, patient_has_valid_consent
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(size=(120, 40)) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    image.putpixel((5, 5), (0, 0, 0, 255))
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _sign(patient, text, by, **extra):
+    return services.consent_sign(
+        patient=patient, text=text, signed_name=patient.full_name, witnessed_by=by, **extra
+    )
+
+
+def test_publishing_a_new_version_supersedes_the_old_one(admin_user, consent_texts):
+    v2 = services.consent_text_publish(
+        kind=ConsentText.Kind.TREATMENT, title="General", body="I agree, v2.", by=admin_user
+    )
+    consent_texts.general.refresh_from_db()
+    assert v2.version == 2
+    assert consent_texts.general.superseded_at is not None
+    assert v2.is_current
+    # The photo consent is a separate document and stays current.
+    consent_texts.photo.refresh_from_db()
+    assert consent_texts.photo.is_current
+
+
+def test_a_signature_on_an_old_version_is_no_longer_valid(
+    patient, practitioner, admin_user, consent_texts
+):
+    _sign(patient, consent_texts.general, practitioner)
+    assert patient_has_valid_consent(patient=patient, indication=None)
+    v2 = services.consent_text_publish(
+        kind=ConsentText.Kind.TREATMENT, title="General", body="New risks listed.", by=admin_user
+    )
+    assert not patient_has_valid_consent(patient=patient, indication=None)
+    with pytest.raises(ValidationError, match="replaced"):
+        _sign(patient, consent_texts.general, practitioner)
+    _sign(patient, v2, practitioner)
+    assert patient_has_valid_consent(patient=patient, indication=Indication.SCARS)
+
+
+def test_withdrawn_consent_is_not_valid(patient, practitioner, consent_texts, practitioner_client):
+    consent = _sign(patient, consent_texts.general, practitioner)
+    url = reverse("patients:consent_withdraw", args=[patient.pk, consent.pk])
+    assert practitioner_client.post(url, {"reason": "Changed her mind"}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_by == practitioner
+    assert not patient_has_valid_consent(patient=patient, indication=None)
+
+
+def test_no_treatment_consent_published_means_no_valid_consent(patient):
+    assert not patient_has_valid_consent(patient=patient, indication=None)
+
+
+def test_photo_consent_is_separate(patient, practitioner, consent_texts):
+    _sign(patient, consent_texts.general, practitioner)
+    assert not patient_has_photo_consent(patient=patient)
+    _sign(patient, consent_texts.photo, practitioner)
+    assert patient_has_photo_consent(patient=patient)
+
+
+def test_signing_in_the_browser_stores_name_signature_witness_and_time(
+    practitioner_client, patient, practitioner, consent_texts
+):
+    drawn = "data:image/png;base64," + base64.b64encode(_png()).decode()
+    response = practitioner_client.post(
+        reverse("patients:consent_sign", args=[patient.pk]),
+        {
+            "text": consent_texts.general.pk,
+            "has_read": "on",
+            "signed_name": "  hélène LEFÈVRE ",
+            "signature": drawn,
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert consent.witnessed_by == practitioner
+    assert consent.signed_at is not None
+    assert Image.open(io.BytesIO(bytes(consent.signature_png))).format == "PNG"
+    image = practitioner_client.get(
+        reverse("patients:consent_signature", args=[patient.pk, consent.pk])
+    )
+    assert image["Content-Type"] == "image/png"
+    assert "no-store" in image["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"signed_name": "Someone Else"}, "signed_name"),
+        ({"signed_name": ""}, "signed_name"),
+        ({"has_read": ""}, "has_read"),
+        ({"signature": "data:image/png;base64,!!!"}, "signature"),
+        (
+            {"signature": "data:image/png;base64," + base64.b64encode(b"not a png").decode()},
+            "signature",
+        ),
+        ({"signature": "javascript:alert(1)"}, "signature"),
+    ],
+)
+def test_bad_signatures_are_refused_at_the_field(
+    practitioner_client, patient, consent_texts, overrides, field
+):
+    data = {
+        "text": consent_texts.general.pk,
+        "has_read": "on",
+        "signed_name": patient.full_name,
+        "signature": "",
+        **overrides,
+    }
+    response = practitioner_client.post(reverse("patients:consent_sign", args=[patient.pk]), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Consent.objects.exists()
+
+
+def test_signing_the_same_version_twice_is_refused(patient, practitioner, consent_texts):
+    _sign(patient, consent_texts.general, practitioner)
+    with pytest.raises(ValidationError, match="already signed"):
+        _sign(patient, consent_texts.general, practitioner)
+
+
+def test_the_photo_consent_cannot_name_an_indication(admin_user):
+    with pytest.raises(ValidationError):
+        services.consent_text_publish(
+            kind=ConsentText.Kind.PHOTO,
+            indication=Indication.SCARS,
+            title="Photos",
+            body="x",
+            by=admin_user,
+        )
+
+
+def test_the_clinic_manager_publishes_versions_in_the_back_office(admin_client, consent_texts):
+    url = reverse("admin:patients_consenttext_add")
+    data = {"kind": "treatment", "indication": "", "title": "General", "body": "Version two."}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    current = ConsentText.objects.get(kind="treatment", superseded_at__isnull=True)
+    assert (current.version, current.body, current.published_by.username) == (
+        2,
+        "Version two.",
+        "manager",
+    )
+    # A published text cannot be edited: patients signed exactly those words.
+    change = admin_client.post(
+        reverse("admin:patients_consenttext_change", args=[current.pk]), {**data, "body": "x"}
+    )
+    assert change.status_code == 302
+    current.refresh_from_db()
+    assert current.body == "Version two."
+
+
+def test_the_consent_page_shows_the_signed_text(
+    practitioner_client, patient, practitioner, consent_texts
+):
+    consent = _sign(patient, consent_texts.general, practitioner, signature_png=_png())
+    page = practitioner_client.get(
+        reverse("patients:consent_detail", args=[patient.pk, consent.pk])
+    )
+    assert "I agree." in page.text
+    assert "In force" in page.text
+    assert reverse("patients:consent_signature", args=[patient.pk, consent.pk]) in page.text

@@ -1,0 +1,213 @@
+"""Logging a consultation: concerns, screening, and the contraindications each "yes" makes."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cocktails.choices import BodyArea, Indication
+from patients import services
+from patients.models import Allergy, Consultation, Contraindication
+from patients.selectors import patient_active_allergen_ids
+from tests.cocktails.factories import IngredientFactory
+from tests.patients.helpers import a_while_ago, consultation_post, log_consultation, screening
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(patient) -> str:
+    return reverse("patients:consultation_create", args=[patient.pk])
+
+
+def test_a_consultation_with_no_yes_records_concerns_and_no_contraindication(
+    practitioner_client, patient
+):
+    response = practitioner_client.post(_url(patient), consultation_post())
+    assert response.status_code == 302
+    consultation = Consultation.objects.get()
+    assert consultation.practitioner.username == "dr.martin"
+    assert consultation.pain_tolerance == 6
+    assert {(c.indication, c.area) for c in consultation.concerns.all()} == {
+        (Indication.FACIAL_REJUVENATION, BodyArea.FACE),
+        (Indication.FACIAL_REJUVENATION, BodyArea.NECK),
+    }
+    assert consultation.screening["pregnancy"] is False
+    assert not Contraindication.objects.exists()
+
+
+def test_each_yes_becomes_a_contraindication_with_its_severity_and_note(
+    practitioner_client, patient
+):
+    response = practitioner_client.post(
+        _url(patient),
+        consultation_post(
+            pregnancy="yes",
+            pregnancy_note="12 weeks",
+            anticoagulants="yes",
+            anticoagulants_severity="absolute",
+            keloid="yes",
+        ),
+    )
+    assert response.status_code == 302
+    found = {c.kind: (c.severity, c.note) for c in patient.contraindications.all()}
+    assert found == {
+        "pregnancy": ("absolute", "12 weeks"),
+        "anticoagulants": ("absolute", ""),
+        "keloid": ("relative", ""),
+    }
+
+
+def test_pregnancy_cannot_be_marked_relative(practitioner_client, patient):
+    response = practitioner_client.post(
+        _url(patient), consultation_post(pregnancy="yes", pregnancy_severity="relative")
+    )
+    assert response.status_code == 200
+    assert "pregnancy_severity" in response.context["form"].errors
+    assert not Consultation.objects.exists()
+
+
+def test_the_service_also_refuses_a_relative_pregnancy(patient, practitioner):
+    with pytest.raises(ValidationError) as caught:
+        log_consultation(patient, practitioner, pregnancy="relative")
+    assert "pregnancy_severity" in caught.value.message_dict
+    assert not Consultation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"pain_tolerance": "11"}, "pain_tolerance"),
+        ({"pain_tolerance": "-1"}, "pain_tolerance"),
+        ({"pain_tolerance": ""}, "pain_tolerance"),
+        ({"consulted_on": "2999-01-01"}, "consulted_on"),
+        ({"consulted_on": "1950-01-01"}, "consulted_on"),  # before the patient was born
+        ({"consulted_on": "not a date"}, "consulted_on"),
+        ({"pregnancy": ""}, "pregnancy"),  # every question must be answered
+        ({"budget": "-10"}, "budget"),
+        ({"expectations_realistic": "maybe"}, "expectations_realistic"),
+        ({"ingredient_allergy": "yes"}, "ingredient_allergy_note"),
+    ],
+)
+def test_bad_consultation_input_is_shown_at_the_field_and_nothing_is_saved(
+    practitioner_client, patient, overrides, field
+):
+    response = practitioner_client.post(_url(patient), consultation_post(**overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Consultation.objects.exists()
+    assert not Contraindication.objects.exists()
+
+
+def test_a_consultation_needs_at_least_one_concern(practitioner_client, patient):
+    data = consultation_post()
+    del data[f"concern_{Indication.FACIAL_REJUVENATION}"]
+    response = practitioner_client.post(_url(patient), data)
+    assert "at least one concern" in " ".join(response.context["form"].non_field_errors())
+    assert not Consultation.objects.exists()
+
+
+def test_an_area_the_indication_is_not_done_on_is_refused(practitioner_client, patient):
+    data = consultation_post(**{f"concern_{Indication.HAIR_RESTORATION}": [BodyArea.THIGHS]})
+    response = practitioner_client.post(_url(patient), data)
+    assert f"concern_{Indication.HAIR_RESTORATION}" in response.context["form"].errors
+
+
+def test_allergens_ticked_at_screening_become_structured_allergies(practitioner_client, patient):
+    lidocaine = IngredientFactory(name="Lidocaine")
+    IngredientFactory(name="Biotin")
+    response = practitioner_client.post(
+        _url(patient),
+        consultation_post(ingredient_allergy="yes", allergens=[str(lidocaine.pk)]),
+    )
+    assert response.status_code == 302
+    assert patient_active_allergen_ids(patient=patient) == {lidocaine.pk}
+    assert patient.contraindications.get().kind == "ingredient_allergy"
+
+
+def test_an_allergy_already_on_record_is_not_duplicated(patient, practitioner):
+    lidocaine = IngredientFactory(name="Lidocaine")
+    services.allergy_record(patient=patient, by=practitioner, ingredient=lidocaine)
+    services.allergy_record(patient=patient, by=practitioner, ingredient=lidocaine)
+    services.allergy_record(patient=patient, by=practitioner, substance="latex")
+    services.allergy_record(patient=patient, by=practitioner, substance="Latex")
+    assert Allergy.objects.count() == 2
+
+
+def test_a_removed_allergy_leaves_the_allergen_set(practitioner_client, patient, practitioner):
+    lidocaine = IngredientFactory(name="Lidocaine")
+    allergy = services.allergy_record(patient=patient, by=practitioner, ingredient=lidocaine)
+    url = reverse("patients:allergy_remove", args=[patient.pk, allergy.pk])
+    refused = practitioner_client.post(url, {"reason": ""})
+    assert "reason" in refused.context["form"].errors
+    assert practitioner_client.post(url, {"reason": "Entered in error"}).status_code == 302
+    allergy.refresh_from_db()
+    assert allergy.removed_reason == "Entered in error"
+    assert patient_active_allergen_ids(patient=patient) == set()
+
+
+def test_adding_an_allergy_needs_an_ingredient_or_a_substance(practitioner_client, patient):
+    url = reverse("patients:allergy_add", args=[patient.pk])
+    response = practitioner_client.post(url, {"ingredient": "", "substance": " "})
+    assert "substance" in response.context["form"].errors
+    assert practitioner_client.post(url, {"substance": "Latex"}).status_code == 302
+    assert patient.allergies.get().substance == "Latex"
+
+
+def test_a_yes_for_a_contraindication_still_open_does_not_duplicate_it(patient, practitioner):
+    log_consultation(patient, practitioner, keloid="relative")
+    log_consultation(patient, practitioner, keloid="relative", pregnancy="absolute")
+    assert sorted(patient.contraindications.values_list("kind", flat=True)) == [
+        "keloid",
+        "pregnancy",
+    ]
+
+
+def test_an_archived_patient_gets_no_new_consultation(patient, practitioner, practitioner_client):
+    services.patient_archive(patient=patient)
+    with pytest.raises(ValidationError):
+        log_consultation(patient, practitioner)
+    assert practitioner_client.get(_url(patient)).status_code == 302
+
+
+def test_unanswered_screening_is_refused_by_the_service(patient, practitioner):
+    answers = screening()
+    del answers["cancer"]
+    with pytest.raises(ValidationError, match="Answer every screening question"):
+        services.consultation_create(
+            patient=patient,
+            practitioner=practitioner,
+            consulted_on=a_while_ago(1),
+            expectations_realistic="yes",
+            pain_tolerance=3,
+            screening=answers,
+            concerns=[(Indication.SCARS, BodyArea.FACE)],
+        )
+
+
+def test_the_consultation_page_shows_answers_and_flags(practitioner_client, patient, practitioner):
+    consultation = log_consultation(patient, practitioner, pregnancy="absolute")
+    page = practitioner_client.get(
+        reverse("patients:consultation_detail", args=[patient.pk, consultation.pk])
+    )
+    assert "Is the patient pregnant or breastfeeding?" in page.text
+    assert "Treatment blocked" in page.text
+    assert "Facial rejuvenation · Face" in page.text
+
+
+def test_consultation_dates_are_checked_against_the_birth_date(patient, practitioner):
+    patient.date_of_birth = datetime.date(2000, 1, 1)
+    patient.save()
+    with pytest.raises(ValidationError) as caught:
+        services.consultation_create(
+            patient=patient,
+            practitioner=practitioner,
+            consulted_on=datetime.date(1999, 12, 31),
+            expectations_realistic="yes",
+            pain_tolerance=3,
+            screening=screening(),
+            concerns=[(Indication.SCARS, BodyArea.FACE)],
+        )
+    assert "consulted_on" in caught.value.message_dict
