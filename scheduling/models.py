@@ -186,7 +186,7 @@ class AppointmentSeries(models.Model):
         verbose_name_plural = "appointment series"
 
     def __str__(self) -> str:
-        return f"{self.count} × {self.appointment_type} for {self.patient}"
+        return f"{self.count} sessions of {self.appointment_type} for {self.patient}"
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
