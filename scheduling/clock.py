@@ -67,3 +67,13 @@ def minutes_since_midnight(moment: datetime.datetime) -> int:
     """Minutes shown on the clinic's clock face, which is what a calendar row stands for."""
     wall = local(moment)
     return wall.hour * 60 + wall.minute
+
+
+def long_day(day: datetime.date) -> str:
+    """'Monday 6 April', as a receptionist would say it."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def short_day(day: datetime.date) -> str:
+    """'Mon 6 Apr'."""
+    return f"{day:%a} {day.day} {day:%b}"

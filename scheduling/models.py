@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from scheduling import clock
 from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 
 
@@ -306,7 +307,9 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.appointment_type} for {self.patient} at {self.start:%Y-%m-%d %H:%M} UTC"
+        return (
+            f"{self.appointment_type} for {self.patient}, {clock.local(self.start):%Y-%m-%d %H:%M}"
+        )
 
     @property
     def duration(self) -> datetime.timedelta:
