@@ -43,7 +43,9 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class _Busy:
+class Held:
+    """Time an existing appointment holds: its own length plus the gap after it."""
+
     start: datetime.datetime
     until: datetime.datetime
     practitioner_id: int
@@ -81,7 +83,7 @@ class Availability:
         hours: Iterable[WorkingHours],
         days_off: Iterable[TimeOff],
         rooms: Iterable[Room],
-        busy: Iterable[_Busy],
+        busy: Iterable[Held],
         patient_id: int | None = None,
         now: datetime.datetime | None = None,
     ) -> None:
@@ -96,17 +98,17 @@ class Availability:
         self.days_off = list(days_off)
         self.rooms = list(rooms)
         # Indexed by the local day they touch: checks look at one day's appointments only.
-        self._busy_by_day: dict[datetime.date, list[_Busy]] = {}
+        self._busy_by_day: dict[datetime.date, list[Held]] = {}
         for entry in busy:
             self._add_busy(entry)
 
-    def _add_busy(self, entry: _Busy) -> None:
+    def _add_busy(self, entry: Held) -> None:
         first = clock.local(entry.start).date()
         last = clock.local(entry.until).date()
         for day in clock.days(first, (last - first).days + 1):
             self._busy_by_day.setdefault(day, []).append(entry)
 
-    def _busy_on(self, day: datetime.date) -> list[_Busy]:
+    def _busy_on(self, day: datetime.date) -> list[Held]:
         return self._busy_by_day.get(day, [])
 
     @classmethod
@@ -138,7 +140,7 @@ class Availability:
                 last_day__gte=first_day,
             ),
             rooms=Room.objects.filter(is_active=True),
-            busy=[_Busy(*row) for row in held],
+            busy=[Held(*row) for row in held],
         )
 
     # The shape of a day.
@@ -176,7 +178,7 @@ class Availability:
 
     # Checking one time.
 
-    def _conflicts(self, start: datetime.datetime, until: datetime.datetime) -> Iterator[_Busy]:
+    def _conflicts(self, start: datetime.datetime, until: datetime.datetime) -> Iterator[Held]:
         first = clock.local(start).date()
         last = clock.local(until).date()
         seen: set[int] = set()
@@ -274,7 +276,7 @@ class Availability:
     def hold(self, slot: Slot) -> None:
         """Count `slot` as taken from now on (the next session of a series must not reuse it)."""
         self._add_busy(
-            _Busy(
+            Held(
                 slot.start,
                 slot.occupied_until,
                 self.practitioner_id,

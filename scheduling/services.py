@@ -338,6 +338,8 @@ def series_propose(
     check_patient_bookable(patient=patient, appointment_type=appointment_type)
     check_practitioner(practitioner)
     _check_series_size(count=count, interval_days=interval_days)
+    if first_start < clock.now():
+        raise ValidationError({"first_start": "That time has already passed."})
     last = first_start + datetime.timedelta(days=(count - 1) * interval_days + 28)
     availability = _availability_around(
         practitioner=practitioner, first=first_start, last=last, patient=patient
