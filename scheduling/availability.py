@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -63,6 +64,14 @@ class SlotUnavailable(ValidationError):
     def __init__(self, errors: dict[str, str], *, alternatives: list[Slot]) -> None:
         super().__init__(errors)
         self.alternatives = alternatives
+
+
+@dataclass(frozen=True)
+class SeriesSlot:
+    """One session as the receptionist confirmed it: a start, and a room or "any free room"."""
+
+    start: datetime.datetime
+    room: Room | None = None
 
 
 @dataclass
@@ -141,6 +150,27 @@ class Availability:
             ),
             rooms=Room.objects.filter(is_active=True),
             busy=[Held(*row) for row in held],
+        )
+
+    @classmethod
+    def around(
+        cls,
+        *,
+        practitioner: Any,
+        first: datetime.datetime,
+        last: datetime.datetime,
+        patient: Any,
+        ignore: Iterable[int] = (),
+    ) -> Availability:
+        """Free time from the day of `first` (or today) to two weeks after `last`: enough
+        to check a booking between them and to offer alternatives."""
+        return cls.load(
+            practitioner_id=practitioner.pk,
+            first_day=clock.local(min(first, clock.now())).date(),
+            last_day=clock.local(max(last, first)).date()
+            + datetime.timedelta(days=ALTERNATIVES_HORIZON_DAYS),
+            patient_id=patient.pk,
+            ignore_appointment_ids=ignore,
         )
 
     # The shape of a day.
@@ -272,6 +302,28 @@ class Availability:
         slot = Slot(start, end, occupied_until, chosen)
         self.hold(slot)
         return slot
+
+    def claim_all(
+        self, slots: Iterable[SeriesSlot], appointment_type: AppointmentType
+    ) -> tuple[list[Slot], dict[int, SlotUnavailable]]:
+        """Claim each session in turn (so sessions cannot collide with each other either);
+        returns the slots claimed and, by position (1-based), the sessions refused."""
+        claimed: list[Slot] = []
+        refused: dict[int, SlotUnavailable] = {}
+        for position, wanted in enumerate(slots, start=1):
+            try:
+                claimed.append(
+                    self.claim(
+                        start=wanted.start,
+                        end=wanted.start + appointment_type.duration,
+                        gap=appointment_type.gap_after,
+                        room=wanted.room,
+                        appointment_type=appointment_type,
+                    )
+                )
+            except SlotUnavailable as error:
+                refused[position] = error
+        return claimed, refused
 
     def hold(self, slot: Slot) -> None:
         """Count `slot` as taken from now on (the next session of a series must not reuse it)."""

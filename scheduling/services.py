@@ -12,7 +12,6 @@ import datetime
 import itertools
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -21,10 +20,9 @@ from django.db import IntegrityError, transaction
 from clinic.roles import Role, user_roles
 from scheduling import clock
 from scheduling.availability import (
-    ALTERNATIVES_HORIZON_DAYS,
     Availability,
     Proposal,
-    Slot,
+    SeriesSlot,
     SlotUnavailable,
 )
 from scheduling.models import (
@@ -99,25 +97,6 @@ def _check_type(appointment_type: AppointmentType) -> None:
         raise ValidationError({"appointment_type": f"{appointment_type} is no longer offered."})
 
 
-def _availability_around(
-    *,
-    practitioner: User,
-    first: datetime.datetime,
-    last: datetime.datetime,
-    patient: Patient,
-    ignore: Sequence[int] = (),
-) -> Availability:
-    """Free time from the day of `first` to a little after `last`, room for alternatives."""
-    return Availability.load(
-        practitioner_id=practitioner.pk,
-        first_day=clock.local(min(first, clock.now())).date(),
-        last_day=clock.local(max(last, first)).date()
-        + datetime.timedelta(days=ALTERNATIVES_HORIZON_DAYS),
-        patient_id=patient.pk,
-        ignore_appointment_ids=ignore,
-    )
-
-
 def _is_overlap(error: IntegrityError) -> bool:
     return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
 
@@ -137,7 +116,7 @@ def _taken_meanwhile(
     start: datetime.datetime,
     appointment_type: AppointmentType,
 ) -> SlotUnavailable:
-    availability = _availability_around(
+    availability = Availability.around(
         practitioner=practitioner, first=start, last=start, patient=patient
     )
     return SlotUnavailable(
@@ -168,7 +147,7 @@ def appointment_book(
     check_practitioner(practitioner)
     _check_type(appointment_type)
     end = end or start + appointment_type.duration
-    availability = _availability_around(
+    availability = Availability.around(
         practitioner=practitioner, first=start, last=start, patient=patient
     )
     slot = availability.claim(
@@ -234,7 +213,7 @@ def appointment_move(
     check_patient_bookable(
         patient=appointment.patient, appointment_type=appointment.appointment_type
     )
-    availability = _availability_around(
+    availability = Availability.around(
         practitioner=appointment.practitioner,
         first=start,
         last=start,
@@ -312,14 +291,6 @@ def appointment_transition(*, appointment: Appointment, status: str, by: User) -
 # Series: several sessions in one action.
 
 
-@dataclass(frozen=True)
-class SeriesSlot:
-    """One session as the receptionist confirmed it: a start, and a room or "any free room"."""
-
-    start: datetime.datetime
-    room: Room | None = None
-
-
 def series_propose(
     *,
     patient: Patient,
@@ -341,7 +312,7 @@ def series_propose(
     if first_start < clock.now():
         raise ValidationError({"first_start": "That time has already passed."})
     last = first_start + datetime.timedelta(days=(count - 1) * interval_days + 28)
-    availability = _availability_around(
+    availability = Availability.around(
         practitioner=practitioner, first=first_start, last=last, patient=patient
     )
     return availability.propose_series(
@@ -393,10 +364,10 @@ def appointment_series_book(
     }
     if out_of_order:
         raise SeriesUnavailable(out_of_order)
-    availability = _availability_around(
+    availability = Availability.around(
         practitioner=practitioner, first=slots[0].start, last=slots[-1].start, patient=patient
     )
-    claimed, refused = _claim_all(availability, slots, appointment_type)
+    claimed, refused = availability.claim_all(slots, appointment_type)
     if refused:
         raise SeriesUnavailable(refused)
     series = AppointmentSeries.objects.create(
@@ -431,10 +402,10 @@ def appointment_series_book(
             raise
         # Someone booked one of these times between our check and our insert: check again
         # against what is committed now, so the page can say which session to change.
-        fresh = _availability_around(
+        fresh = Availability.around(
             practitioner=practitioner, first=slots[0].start, last=slots[-1].start, patient=patient
         )
-        _, refused = _claim_all(fresh, slots, appointment_type)
+        _, refused = fresh.claim_all(slots, appointment_type)
         raise SeriesUnavailable(
             refused
             or {
@@ -444,27 +415,6 @@ def appointment_series_book(
             }
         ) from error
     return appointments
-
-
-def _claim_all(
-    availability: Availability, slots: Sequence[SeriesSlot], appointment_type: AppointmentType
-) -> tuple[list[Slot], dict[int, SlotUnavailable]]:
-    claimed: list[Slot] = []
-    refused: dict[int, SlotUnavailable] = {}
-    for position, wanted in enumerate(slots, start=1):
-        try:
-            claimed.append(
-                availability.claim(
-                    start=wanted.start,
-                    end=wanted.start + appointment_type.duration,
-                    gap=appointment_type.gap_after,
-                    room=wanted.room,
-                    appointment_type=appointment_type,
-                )
-            )
-        except SlotUnavailable as error:
-            refused[position] = error
-    return claimed, refused
 
 
 # Waitlist.

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from scheduling.availability import SeriesSlot
 from scheduling.models import Appointment, AppointmentSeries
-from scheduling.services import SeriesSlot, SeriesUnavailable, appointment_series_book
+from scheduling.services import SeriesUnavailable, appointment_series_book
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory, PatientFactory
 
