@@ -18,4 +18,9 @@ class NavItem:
 
 
 # Apps add their entries here as their pages land.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("Home", "home", "house", Capability.USE_APP, "home"),)
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "home", "house", Capability.USE_APP, "home"),
+    NavItem(
+        "Appointments", "scheduling:today", "calendar3", Capability.BOOK_APPOINTMENTS, "scheduling"
+    ),
+)

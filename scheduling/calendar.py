@@ -172,6 +172,7 @@ def load_calendar(
     mode: str,
     day: datetime.date,
     practitioner: User | None,
+    practitioners: list | None = None,
     now: datetime.datetime | None = None,
 ) -> Calendar:
     """A day or week calendar for one practitioner, or for the whole clinic (practitioner None)."""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from scheduling import clock
@@ -320,6 +321,16 @@ class Appointment(models.Model):
         return self.status in self.UPCOMING
 
     @property
+    def status_worth_showing(self) -> bool:
+        """On a busy calendar, only states the front desk acts on are spelled out."""
+        return self.status in (
+            self.Status.CONFIRMED,
+            self.Status.ARRIVED,
+            self.Status.IN_TREATMENT,
+            self.Status.NO_SHOW,
+        )
+
+    @property
     def holds_slot(self) -> bool:
         return self.status not in self.RELEASED
 
@@ -389,3 +400,7 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.practitioner}"
+
+    @property
+    def url(self) -> str:
+        return reverse("scheduling:feed", kwargs={"token": self.token})
