@@ -188,7 +188,8 @@ def load_calendar(
     window_start, _ = clock.day_bounds(first_day)
     _, window_end = clock.day_bounds(last_day)
 
-    practitioners = list(selectors.practitioner_list())
+    if practitioners is None:
+        practitioners = list(selectors.practitioner_list())
     appointments = selectors.appointments_between(
         window_start, window_end, practitioner=practitioner
     )

@@ -16,7 +16,7 @@ from clinic.roles import Capability, requires
 from cocktails.choices import INDICATION_DEFAULTS, Indication
 from scheduling import clock, selectors, services
 from scheduling.availability import SeriesSlot, SlotUnavailable
-from scheduling.forms import SeriesForm, SeriesRowFormSet, show_service_error
+from scheduling.forms import SeriesForm, SeriesRowForm, SeriesRowFormSet, show_service_error
 from scheduling.views._htmx import wants_fragment
 from scheduling.views.appointments import _picked_patient
 
@@ -83,13 +83,26 @@ def _explained(refused: dict[int, SlotUnavailable]) -> dict[int, tuple[list[str]
     return {position: (error.messages, error.alternatives) for position, error in refused.items()}
 
 
-def _slots(rows: SeriesRowFormSet) -> list[SeriesSlot] | None:
-    if not rows.is_valid():
-        return None
-    return [
-        SeriesSlot(start=row.cleaned_data["start"], room=row.cleaned_data["room"])
-        for row in rows.forms
+def _slot(row: SeriesRowForm) -> SeriesSlot:
+    return SeriesSlot(start=row.cleaned_data["start"], room=row.cleaned_data["room"])
+
+
+def _check(rows: SeriesRowFormSet, data: dict[str, Any]) -> dict[int, tuple[list[str], list]]:
+    """Check the rows that parse (the others show their own errors), nothing written."""
+    usable = [
+        (position, _slot(row))
+        for position, row in enumerate(rows.forms, start=1)
+        if row.is_valid() and row.cleaned_data.get("start") is not None
     ]
+    if not usable:
+        return {}
+    problems = selectors.series_problems(
+        patient=data["patient"],
+        practitioner=data["practitioner"],
+        appointment_type=data["appointment_type"],
+        slots=[slot for _, slot in usable],
+    )
+    return {usable[index - 1][0]: explained for index, explained in _explained(problems).items()}
 
 
 @requires(Capability.BOOK_APPOINTMENTS)
@@ -132,14 +145,16 @@ def series(request: HttpRequest) -> HttpResponse:
                 refused = {p.position: ([p.note], []) for p in proposals if p.slot is None}
         else:
             rows = SeriesRowFormSet(request.POST, prefix=ROWS)
-            slots = _slots(rows)
-            if slots is not None and action == "confirm":
+            valid = rows.is_valid()
+            if rows.non_form_errors():
+                context["series_error"] = " ".join(rows.non_form_errors())
+            if valid and action == "confirm":
                 try:
                     appointments = services.appointment_series_book(
                         patient=data["patient"],
                         practitioner=data["practitioner"],
                         appointment_type=data["appointment_type"],
-                        slots=slots,
+                        slots=[_slot(row) for row in rows.forms],
                         interval_days=data["interval_days"],
                         booked_by=request.user,
                     )
@@ -150,15 +165,8 @@ def series(request: HttpRequest) -> HttpResponse:
                     show_service_error(form, error)
                 else:
                     return _booked(request, appointments)
-            elif slots is not None:
-                refused = _explained(
-                    selectors.series_problems(
-                        patient=data["patient"],
-                        practitioner=data["practitioner"],
-                        appointment_type=data["appointment_type"],
-                        slots=slots,
-                    )
-                )
+            else:
+                refused = _check(rows, data)
     if rows is not None:
         context["rows"] = _row_status(rows, refused)
         context["management_form"] = rows.management_form
