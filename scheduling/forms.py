@@ -27,6 +27,7 @@ def show_service_error(form: forms.Form, error: ValidationError) -> None:
 
 class PractitionerChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "Choose a practitioner")
         super().__init__(queryset=selectors.practitioner_list(), **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
@@ -44,12 +45,12 @@ class PatientField(forms.ModelChoiceField):
         super().__init__(queryset=Patient.objects.all(), **kwargs)
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input(**attrs: str) -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
-def _time_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+def _time_input(**attrs: str) -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "step": 300, **attrs}, format="%H:%M")
 
 
 class StartMixin:
@@ -69,7 +70,7 @@ class BookingForm(StartMixin, forms.Form):
     patient = PatientField()
     practitioner = PractitionerChoiceField()
     appointment_type = forms.ModelChoiceField(
-        queryset=selectors.active_appointment_types(), label="Type"
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
     )
     day = forms.DateField(widget=_date_input())
     time = forms.TimeField(label="Starts at", widget=_time_input())
@@ -77,7 +78,7 @@ class BookingForm(StartMixin, forms.Form):
         label="Ends at",
         required=False,
         widget=_time_input(),
-        help_text="Leave empty for the type's usual length.",
+        help_text="Optional: the type's usual length otherwise.",
     )
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
@@ -112,12 +113,12 @@ class SeriesForm(StartMixin, forms.Form):
     patient = PatientField()
     practitioner = PractitionerChoiceField()
     appointment_type = forms.ModelChoiceField(
-        queryset=selectors.active_appointment_types(), label="Type"
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
     )
     count = forms.IntegerField(label="Sessions", min_value=1, max_value=24, initial=6)
     interval_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=365, initial=7)
     day = forms.DateField(label="First session", widget=_date_input())
-    time = forms.TimeField(label="At", widget=_time_input())
+    time = forms.TimeField(label="Time", widget=_time_input())
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
     )
@@ -129,14 +130,25 @@ class SeriesForm(StartMixin, forms.Form):
 
 
 class SeriesRowForm(StartMixin, forms.Form):
-    """One proposed session, as the receptionist leaves it."""
+    """One proposed session, as the receptionist leaves it (rendered in a table row, so the
+    inputs carry their Bootstrap classes themselves)."""
 
-    day = forms.DateField(widget=_date_input())
-    time = forms.TimeField(widget=_time_input())
+    day = forms.DateField(widget=_date_input(**{"class": "form-control form-control-sm"}))
+    time = forms.TimeField(widget=_time_input(**{"class": "form-control form-control-sm"}))
     room = forms.ModelChoiceField(
-        queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
+        queryset=selectors.active_rooms(),
+        required=False,
+        empty_label="Any free room",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Table cells have no <label>: name each input after its session for screen readers.
+        position = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        for name, words in (("day", "day"), ("time", "time"), ("room", "room")):
+            self.fields[name].widget.attrs["aria-label"] = f"Session {position} {words}"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -191,7 +203,7 @@ class WaitlistForm(forms.Form):
     patient = PatientField()
     practitioner = PractitionerChoiceField(required=False, empty_label="Any practitioner")
     appointment_type = forms.ModelChoiceField(
-        queryset=selectors.active_appointment_types(), label="Type"
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
     )
     earliest_day = forms.DateField(label="From", widget=_date_input())
     latest_day = forms.DateField(label="Until", widget=_date_input())

@@ -268,7 +268,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             "slots": slots,
             "same_day": same_day,
             "day": data.get("day"),
-            "asked": bool(slots) or bool(data.get("day")),
+            "asked": all(data.get(key) for key in ("practitioner", "appointment_type", "day")),
         },
     )
 
