@@ -15,13 +15,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from scheduling import clock
 from scheduling.models import Appointment, AppointmentType, Room, TimeOff, Weekday, WorkingHours
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from patients.models import Patient
 
 # Free times are offered on a quarter-hour grid, plus right after each appointment ends.
 GRID = datetime.timedelta(minutes=15)
@@ -41,6 +46,16 @@ class Slot:
     @property
     def local_start(self) -> datetime.datetime:
         return clock.local(self.start)
+
+    def appointment(self, **fields: Any) -> Appointment:
+        """An unsaved appointment in this slot; `fields` give the patient, practitioner…"""
+        return Appointment(
+            start=self.start,
+            end=self.end,
+            occupied_until=self.occupied_until,
+            room=self.room,
+            **fields,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,10 +171,10 @@ class Availability:
     def around(
         cls,
         *,
-        practitioner: Any,
+        practitioner: AbstractBaseUser,
         first: datetime.datetime,
         last: datetime.datetime,
-        patient: Any,
+        patient: Patient,
         ignore: Iterable[int] = (),
     ) -> Availability:
         """Free time from the day of `first` (or today) to two weeks after `last`: enough

@@ -195,14 +195,10 @@ def _appointments(
     def add(person, patient, kind, slot, series=None, position=None) -> None:
         busy_patients.add((patient.pk, clock.local(slot.start).date()))
         rows.append(
-            Appointment(
+            slot.appointment(
                 patient=patient,
                 practitioner=person,
                 appointment_type=kind,
-                start=slot.start,
-                end=slot.end,
-                occupied_until=slot.occupied_until,
-                room=slot.room,
                 series=series,
                 series_position=position,
                 booked_by=person,

@@ -25,6 +25,14 @@ def show_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def picked_patient(form: forms.Form) -> Patient | None:
+    """The patient a form's picker holds, so the picker shows them when the form comes back."""
+    value = form["patient"].value()
+    if value in (None, "") or not str(value).isdigit():
+        return None
+    return Patient.objects.filter(pk=value).first()
+
+
 class PractitionerChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a practitioner")

@@ -191,6 +191,21 @@ class AppointmentSeries(models.Model):
         return f"{self.count} sessions of {self.appointment_type} for {self.patient}"
 
 
+def no_overlap(field: str, message: str) -> PostgresExclusionConstraint:
+    """No two appointments holding their slot (not cancelled, not a no-show) may share `field`
+    while their occupied times, the gap after included, overlap. PostgreSQL only: see
+    scheduling/constraints.py for why, and the booking service for the same rule elsewhere."""
+    return PostgresExclusionConstraint(
+        name=f"appointment_no_{field}_overlap",
+        expressions=[
+            (field, RangeOperators.EQUAL),
+            (TsTzRange("start", "occupied_until", RangeBoundary()), RangeOperators.OVERLAPS),
+        ],
+        condition=~Q(status__in=["cancelled", "no_show"]),
+        violation_error_message=message,
+    )
+
+
 class AppointmentQuerySet(models.QuerySet["Appointment"]):
     def active(self) -> AppointmentQuerySet:
         """Appointments that hold their slot: all but cancelled ones and no-shows."""
@@ -276,30 +291,8 @@ class Appointment(models.Model):
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
                 name="appointment_cancel_has_reason",
             ),
-            PostgresExclusionConstraint(
-                name="appointment_no_practitioner_overlap",
-                expressions=[
-                    ("practitioner", RangeOperators.EQUAL),
-                    (
-                        TsTzRange("start", "occupied_until", RangeBoundary()),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                condition=~Q(status__in=["cancelled", "no_show"]),
-                violation_error_message="The practitioner already has an appointment then.",
-            ),
-            PostgresExclusionConstraint(
-                name="appointment_no_room_overlap",
-                expressions=[
-                    ("room", RangeOperators.EQUAL),
-                    (
-                        TsTzRange("start", "occupied_until", RangeBoundary()),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                condition=~Q(status__in=["cancelled", "no_show"]),
-                violation_error_message="The room is already taken then.",
-            ),
+            no_overlap("practitioner", "The practitioner already has an appointment then."),
+            no_overlap("room", "The room is already taken then."),
         ]
         indexes = [
             models.Index(fields=["start"], name="appointment_start_idx"),

@@ -157,14 +157,10 @@ def appointment_book(
         room=room,
         appointment_type=appointment_type,
     )
-    appointment = Appointment(
+    appointment = slot.appointment(
         patient=patient,
         practitioner=practitioner,
         appointment_type=appointment_type,
-        start=slot.start,
-        end=slot.end,
-        occupied_until=slot.occupied_until,
-        room=slot.room,
         note=note,
         booked_by=booked_by,
     )
@@ -380,14 +376,10 @@ def appointment_series_book(
     )
     appointments = []
     for position, slot in enumerate(claimed, start=1):
-        appointment = Appointment(
+        appointment = slot.appointment(
             patient=patient,
             practitioner=practitioner,
             appointment_type=appointment_type,
-            start=slot.start,
-            end=slot.end,
-            occupied_until=slot.occupied_until,
-            room=slot.room,
             note=note,
             booked_by=booked_by,
             series=series,

@@ -17,7 +17,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from clinic.roles import Capability, requires
 from patients.models import Patient
 from scheduling import clock, selectors, services
-from scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm, show_service_error
+from scheduling.forms import (
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    StatusForm,
+    picked_patient,
+    show_service_error,
+)
 from scheduling.models import Appointment
 from scheduling.views._htmx import announce_change, page_or_fragment, wants_fragment
 
@@ -233,15 +240,8 @@ def book(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/appointment_book.html",
-        {"form": form, "alternatives": alternatives, "picked": _picked_patient(form)},
+        {"form": form, "alternatives": alternatives, "picked": picked_patient(form)},
     )
-
-
-def _picked_patient(form: BookingForm) -> Patient | None:
-    value = form["patient"].value()
-    if value in (None, "") or not str(value).isdigit():
-        return None
-    return Patient.objects.filter(pk=value).first()
 
 
 @require_GET

@@ -16,9 +16,14 @@ from clinic.roles import Capability, requires
 from cocktails.choices import INDICATION_DEFAULTS, Indication
 from scheduling import clock, selectors, services
 from scheduling.availability import SeriesSlot, SlotUnavailable
-from scheduling.forms import SeriesForm, SeriesRowForm, SeriesRowFormSet, show_service_error
+from scheduling.forms import (
+    SeriesForm,
+    SeriesRowForm,
+    SeriesRowFormSet,
+    picked_patient,
+    show_service_error,
+)
 from scheduling.views._htmx import wants_fragment
-from scheduling.views.appointments import _picked_patient
 
 TEMPLATE = "scheduling/series_book.html"
 ROWS = "rows"
@@ -118,11 +123,11 @@ def series(request: HttpRequest) -> HttpResponse:
         if "practitioner" not in initial and selectors.is_practitioner(request.user):
             initial["practitioner"] = request.user.pk
         form = SeriesForm(initial=initial)
-        return render(request, TEMPLATE, {**context, "form": form, "picked": _picked_patient(form)})
+        return render(request, TEMPLATE, {**context, "form": form, "picked": picked_patient(form)})
 
     form = SeriesForm(request.POST)
     action = request.POST.get("action", "propose")
-    context.update(form=form, picked=_picked_patient(form))
+    context.update(form=form, picked=picked_patient(form))
     rows = None
     refused: dict[int, tuple[list[str], list]] = {}
     if form.is_valid():

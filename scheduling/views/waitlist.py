@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from clinic.roles import Capability, requires
 from scheduling import clock, selectors, services
-from scheduling.forms import WaitlistForm, show_service_error
+from scheduling.forms import WaitlistForm, picked_patient, show_service_error
 from scheduling.models import WaitlistEntry
-from scheduling.views.appointments import _picked_patient
 
 
 @requires(Capability.BOOK_APPOINTMENTS)
@@ -36,7 +35,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
         "scheduling/waitlist_list.html",
         {
             "form": form,
-            "picked": _picked_patient(form),
+            "picked": picked_patient(form),
             "entries": selectors.waitlist_open(today=today),
             "freed": selectors.freed_slots(now=clock.now()),
         },
