@@ -260,7 +260,7 @@ def _appointments(
                 )
                 availability.hold(slot)
                 cursor = slot.occupied_until + datetime.timedelta(
-                    minutes=rng.choice((0, 0, 15, 30, 45))
+                    minutes=rng.choice((0, 0, 15, 30, 45, 60, 90))
                 )
                 patient = next(
                     (

@@ -95,6 +95,12 @@ def appointment_for(user: User, pk: int) -> Appointment:
     return get_object_or_404(appointment_list(), pk=pk)
 
 
+def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
+    if not can(user, Capability.BOOK_APPOINTMENTS):
+        raise PermissionDenied
+    return get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
+
+
 def appointments_between(
     start: datetime.datetime, end: datetime.datetime, *, practitioner: User | None = None
 ) -> list[Appointment]:

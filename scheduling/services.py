@@ -25,6 +25,7 @@ from scheduling.availability import (
     SeriesSlot,
     SlotUnavailable,
 )
+from scheduling.constraints import PostgresExclusionConstraint
 from scheduling.models import (
     Appointment,
     AppointmentSeries,
@@ -41,8 +42,12 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser
 
-# The names of the constraints in scheduling/models.py that say "this slot is taken".
-OVERLAP_CONSTRAINTS = ("appointment_no_practitioner_overlap", "appointment_no_room_overlap")
+# The names of the constraints that say "this slot is taken" (scheduling/models.py).
+OVERLAP_CONSTRAINTS = tuple(
+    constraint.name
+    for constraint in Appointment._meta.constraints
+    if isinstance(constraint, PostgresExclusionConstraint)
+)
 MAX_SERIES = 24
 
 Status = Appointment.Status

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.roles import Capability, requires
 from scheduling import clock, selectors, services
 from scheduling.forms import WaitlistForm, picked_patient, show_service_error
-from scheduling.models import WaitlistEntry
 
 
 @requires(Capability.BOOK_APPOINTMENTS)
@@ -45,7 +44,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(Capability.BOOK_APPOINTMENTS)
 def waitlist_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
+    entry = selectors.waitlist_entry_for(request.user, pk)
     try:
         services.waitlist_withdraw(entry=entry)
     except ValidationError as error:

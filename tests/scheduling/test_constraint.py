@@ -8,6 +8,7 @@ import time
 from collections import Counter
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from scheduling.availability import SlotUnavailable
@@ -62,6 +63,22 @@ class TestTheConstraintItself:
         scene(clinic, rooms[0], treatment, at(TUESDAY, "10:00"), status=status, cancel_reason="x")
         scene(clinic, rooms[0], treatment, at(TUESDAY, "10:00"))
         assert Appointment.objects.count() == 2
+
+    def test_model_validation_reports_the_overlap(self, clinic, rooms, treatment, patient):
+        scene(clinic, rooms[0], treatment, at(TUESDAY, "10:00"))
+        start = at(TUESDAY, "10:30")
+        second = Appointment(
+            patient=patient,
+            practitioner=clinic,
+            room=rooms[1],
+            appointment_type=treatment,
+            start=start,
+            end=start + treatment.duration,
+            occupied_until=start + treatment.duration + treatment.gap_after,
+        )
+        with pytest.raises(ValidationError) as refused:
+            second.validate_constraints()
+        assert refused.value.messages == ["The practitioner already has an appointment then."]
 
     def test_reactivating_a_cancelled_appointment_over_a_new_one_fails(
         self, clinic, rooms, treatment
