@@ -21,4 +21,7 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", "house", Capability.USE_APP, "home"),
     NavItem("Patients", "patients:list", "people", Capability.VIEW_PATIENTS, "patients"),
+    NavItem(
+        "Appointments", "scheduling:today", "calendar3", Capability.BOOK_APPOINTMENTS, "scheduling"
+    ),
 )

@@ -1,1 +1,399 @@
 from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from scheduling import clock
+from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
+
+
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday() numbering, so no translation is ever needed.
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Room(models.Model):
+    """A treatment room or chair: two appointments never share one at the same time."""
+
+    name = models.CharField(max_length=60, unique=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Rooms are offered in this order."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    """What an appointment is for, how long it lasts and how long the room needs after it."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", "Consultation"
+        TREATMENT = "treatment", "Treatment session"
+        MAINTENANCE = "maintenance", "Maintenance session"
+        REVIEW = "review", "Review"
+
+    name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    gap_after_minutes = models.PositiveSmallIntegerField(
+        "gap after (minutes)",
+        default=0,
+        validators=[MaxValueValidator(120)],
+        help_text="Clean-up time: the practitioner and the room stay blocked this long after.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5), name="appointment_type_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def gap_after(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.gap_after_minutes)
+
+    @property
+    def is_treatment(self) -> bool:
+        """Sessions where something is injected: the ones contraindications can forbid."""
+        return self.kind in {self.Kind.TREATMENT, self.Kind.MAINTENANCE}
+
+
+class WorkingHours(models.Model):
+    """One block of a practitioner's usual week, in the clinic's local time (a morning, say)."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "starts_at"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="working_hours_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner", "weekday", "starts_at"],
+                name="working_hours_unique_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        # Two blocks of one day must not overlap, or availability would count hours twice.
+        if self.practitioner_id is None or self.starts_at is None or self.ends_at is None:
+            return
+        overlapping = WorkingHours.objects.filter(
+            practitioner_id=self.practitioner_id,
+            weekday=self.weekday,
+            starts_at__lt=self.ends_at,
+            ends_at__gt=self.starts_at,
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                {"starts_at": "These hours overlap another block on the same day."}
+            )
+
+
+class TimeOff(models.Model):
+    """Whole days a practitioner does not work, or (without a practitioner) the clinic is shut."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="time_off",
+        null=True,
+        blank=True,
+        help_text="Leave empty for a day the whole clinic is closed (a public holiday).",
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["first_day"]
+        verbose_name = "day off"
+        verbose_name_plural = "days off and holidays"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_day__lte=F("last_day")), name="time_off_days_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["last_day", "first_day"], name="time_off_days_idx")]
+
+    def __str__(self) -> str:
+        who = self.practitioner.get_full_name() if self.practitioner_id else "Clinic closed"
+        return f"{who}: {self.first_day:%d %b %Y} to {self.last_day:%d %b %Y}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+class AppointmentSeries(models.Model):
+    """Appointments booked together in one action, e.g. the six sessions of a hair course.
+
+    Issue 5 (treatment plans) will add `plan = ForeignKey("treatments.TreatmentPlan", null=True)`
+    here when a series is booked from a plan.
+    """
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    count = models.PositiveSmallIntegerField()
+    interval_days = models.PositiveSmallIntegerField()
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "appointment series"
+
+    def __str__(self) -> str:
+        return f"{self.count} sessions of {self.appointment_type} for {self.patient}"
+
+
+def no_overlap(field: str, message: str) -> PostgresExclusionConstraint:
+    """No two appointments holding their slot (not cancelled, not a no-show) may share `field`
+    while their occupied times, the gap after included, overlap. PostgreSQL only: see
+    scheduling/constraints.py for why, and the booking service for the same rule elsewhere."""
+    return PostgresExclusionConstraint(
+        name=f"appointment_no_{field}_overlap",
+        expressions=[
+            (field, RangeOperators.EQUAL),
+            (TsTzRange("start", "occupied_until", RangeBoundary()), RangeOperators.OVERLAPS),
+        ],
+        condition=~Q(status__in=["cancelled", "no_show"]),
+        violation_error_message=message,
+    )
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def active(self) -> AppointmentQuerySet:
+        """Appointments that hold their slot: all but cancelled ones and no-shows."""
+        return self.exclude(status__in=Appointment.RELEASED)
+
+    def overlapping(self, start: datetime.datetime, end: datetime.datetime) -> AppointmentQuerySet:
+        """Those whose occupied time (gap included) meets [start, end)."""
+        return self.filter(start__lt=end, occupied_until__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
+        IN_TREATMENT = "in_treatment", "In treatment"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    # A cancelled appointment or a no-show gives its slot back.
+    RELEASED = (Status.CANCELLED, Status.NO_SHOW)
+    # Only these can still be moved or cancelled: the patient has not come yet.
+    UPCOMING = (Status.BOOKED, Status.CONFIRMED)
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # End plus the type's gap, frozen at booking so a later change to the type moves nothing.
+    # A plain column because the exclusion constraint may only use immutable expressions, and
+    # timestamptz + interval is not.
+    occupied_until = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    note = models.CharField(
+        "booking note",
+        max_length=300,
+        blank=True,
+        help_text="For the front desk (e.g. 'prefers mornings'). Never clinical details.",
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    series_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Issue 5 (treatment plans) adds here:
+    #   plan_session = models.OneToOneField("treatments.TreatmentSession", null=True,
+    #                                       blank=True, on_delete=models.SET_NULL, ...)
+    # Nothing in scheduling depends on its absence.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="appointment_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__lte=F("occupied_until")), name="appointment_gap_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="appointment_cancel_has_reason",
+            ),
+            no_overlap("practitioner", "The practitioner already has an appointment then."),
+            no_overlap("room", "The room is already taken then."),
+        ]
+        indexes = [
+            models.Index(fields=["start"], name="appointment_start_idx"),
+            models.Index(fields=["practitioner", "start"], name="appointment_practitioner_idx"),
+            models.Index(fields=["patient", "start"], name="appointment_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.appointment_type} for {self.patient}, {clock.local(self.start):%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return self.end - self.start
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in self.UPCOMING
+
+    @property
+    def status_worth_showing(self) -> bool:
+        """On a busy calendar, only states the front desk acts on are spelled out."""
+        return self.status in (
+            self.Status.CONFIRMED,
+            self.Status.ARRIVED,
+            self.Status.IN_TREATMENT,
+            self.Status.NO_SHOW,
+        )
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status not in self.RELEASED
+
+
+class WaitlistEntry(models.Model):
+    """A patient who would take an earlier slot with a practitioner, between two dates."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Leave empty if any practitioner will do.",
+    )
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    earliest_day = models.DateField()
+    latest_day = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(earliest_day__lte=F("latest_day")), name="waitlist_days_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["latest_day"],
+                name="waitlist_waiting_idx",
+                condition=Q(status="waiting"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} waiting for {self.appointment_type}"
+
+
+class CalendarFeed(models.Model):
+    """A practitioner's private .ics address. Whoever holds the token reads the feed, so the
+    feed carries no clinical detail, and revoking deletes the row (the old URL stops working)."""
+
+    practitioner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.practitioner}"
+
+    @property
+    def url(self) -> str:
+        return reverse("scheduling:feed", kwargs={"token": self.token})

@@ -1,7 +1,31 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from scheduling.views import appointments, calendar, feeds, series, waitlist
 
 app_name = "scheduling"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", calendar.week, name="week"),
+    path("day/", calendar.day, name="day"),
+    path("today/", calendar.today, name="today"),
+    path("book/", appointments.book, name="book"),
+    path("book/free-times/", appointments.free_slots, name="free_slots"),
+    path("book/patients/", appointments.patient_picker, name="patient_picker"),
+    path("series/", series.series, name="series"),
+    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment_move"),
+    path(
+        "appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"
+    ),
+    path(
+        "appointments/<int:pk>/status/", appointments.appointment_status, name="appointment_status"
+    ),
+    path("waitlist/", waitlist.waitlist, name="waitlist"),
+    path("waitlist/<int:pk>/withdraw/", waitlist.waitlist_withdraw, name="waitlist_withdraw"),
+    path("calendar-feed/", feeds.feed_settings, name="feed_settings"),
+    path("calendar-feed/<int:practitioner_id>/new/", feeds.feed_rotate, name="feed_rotate"),
+    path("calendar-feed/<int:practitioner_id>/revoke/", feeds.feed_revoke, name="feed_revoke"),
+    path("feed/<str:token>.ics", feeds.feed, name="feed"),
+]

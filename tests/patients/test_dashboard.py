@@ -28,5 +28,5 @@ def test_home_panel_runs_a_constant_number_of_queries(
 ):
     for patient in PatientFactory.create_batch(size):
         log_consultation(patient, practitioner, pregnancy="absolute")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         practitioner_client.get(reverse("home"))

@@ -2,12 +2,71 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from clinic.roles import Role
+from scheduling import clock
+from scheduling.models import CalendarFeed
 from tests.access_rule import Rule
 
-RULES: dict[str, Rule] = {}
+# Everyone who books sees the diary; POST-only actions answer a GET with 405 before any check.
+POST_ONLY = {"ok_status": 405, "no_role": 405}
+
+
+def _appointment(world: Any) -> dict[str, Any]:
+    return {"pk": world.appointment.pk}
+
+
+RULES: dict[str, Rule] = {
+    "scheduling:week": Rule(),
+    "scheduling:day": Rule(),
+    "scheduling:today": Rule(),
+    "scheduling:book": Rule(),
+    "scheduling:free_slots": Rule(),
+    "scheduling:patient_picker": Rule(),
+    "scheduling:series": Rule(),
+    "scheduling:appointment": Rule(kwargs=_appointment),
+    "scheduling:appointment_move": Rule(kwargs=_appointment),
+    "scheduling:appointment_cancel": Rule(kwargs=_appointment),
+    "scheduling:appointment_status": Rule(kwargs=_appointment, **POST_ONLY),
+    "scheduling:waitlist": Rule(),
+    "scheduling:waitlist_withdraw": Rule(kwargs=lambda w: {"pk": w.waitlist_entry.pk}, **POST_ONLY),
+    # A receptionist has no calendar feed of their own and manages nobody's.
+    "scheduling:feed_settings": Rule(ok=frozenset({Role.ADMIN, Role.PRACTITIONER})),
+    "scheduling:feed_rotate": Rule(
+        kwargs=lambda w: {"practitioner_id": w.practitioner.pk}, **POST_ONLY
+    ),
+    "scheduling:feed_revoke": Rule(
+        kwargs=lambda w: {"practitioner_id": w.practitioner.pk}, **POST_ONLY
+    ),
+    # The secret address is the key: calendar apps have no login.
+    "scheduling:feed": Rule(
+        kwargs=lambda w: {"token": w.calendar_feed.token}, anonymous=200, no_role=200
+    ),
+}
 
 
 def populate_world(world: Any) -> None:
     """Add to `world` the records this app's URLs with parameters need."""
+    from tests.scheduling.factories import (
+        AppointmentFactory,
+        PatientFactory,
+        WaitlistEntryFactory,
+    )
+
+    patient = PatientFactory()
+    tomorrow = clock.local_today() + datetime.timedelta(days=1)
+    world.appointment = AppointmentFactory(
+        patient=patient,
+        practitioner=world.practitioner,
+        start=clock.at(tomorrow, datetime.time(10)),
+    )
+    world.waitlist_entry = WaitlistEntryFactory(
+        patient=patient,
+        earliest_day=tomorrow,
+        latest_day=tomorrow + datetime.timedelta(days=14),
+    )
+    world.calendar_feed = CalendarFeed.objects.create(
+        practitioner=world.practitioner, token="access-test-token"
+    )

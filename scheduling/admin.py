@@ -1,0 +1,109 @@
+"""Back office for scheduling: the clinic's rooms, appointment types, hours and days off.
+
+Appointments are booked, moved and cancelled in the app (through the services, which keep
+the booking rules and the history); here they are read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinic.roles import Role
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentType,
+    Room,
+    TimeOff,
+    WaitlistEntry,
+    WorkingHours,
+)
+
+PRACTITIONERS = {"groups__name": Role.PRACTITIONER.value, "is_active": True}
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "duration_minutes", "gap_after_minutes", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ("practitioner", "weekday", "starts_at", "ends_at")
+    list_filter = ("practitioner", "weekday")
+    list_select_related = ("practitioner",)
+    ordering = ("practitioner__last_name", "weekday", "starts_at")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "practitioner":
+            kwargs["queryset"] = db_field.related_model.objects.filter(**PRACTITIONERS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ("first_day", "last_day", "practitioner", "reason")
+    list_filter = ("practitioner",)
+    list_select_related = ("practitioner",)
+    date_hierarchy = "first_day"
+    search_fields = ("reason",)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "practitioner":
+            kwargs["queryset"] = db_field.related_model.objects.filter(**PRACTITIONERS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("start", "patient", "practitioner", "appointment_type", "room", "status")
+    list_filter = ("status", "appointment_type", "practitioner", "room")
+    list_select_related = ("patient", "practitioner", "appointment_type", "room")
+    search_fields = ("patient__last_name", "patient__first_name")
+    date_hierarchy = "start"
+
+
+@admin.register(AppointmentSeries)
+class AppointmentSeriesAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "patient", "practitioner", "appointment_type", "count")
+    list_select_related = ("patient", "practitioner", "appointment_type")
+    search_fields = ("patient__last_name",)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "patient",
+        "practitioner",
+        "appointment_type",
+        "earliest_day",
+        "latest_day",
+        "status",
+    )
+    list_filter = ("status",)
+    list_select_related = ("patient", "practitioner", "appointment_type")
+    search_fields = ("patient__last_name",)

@@ -1,0 +1,344 @@
+"""Day and week calendars, laid out for the page.
+
+A calendar is a set of columns (days, or practitioners on a clinic day) over a span of the
+clinic's wall-clock hours. Every appointment is placed by the local time it starts and ends,
+in the column of the local day it falls on, so a week that crosses a daylight-saving change
+still shows 10:00 appointments at 10:00 under the right weekday. Positions are percentages of
+the span; static/js/scheduling.js applies them (no inline styles, for the CSP).
+
+All reads happen in `load_calendar()`: four queries whatever the number of appointments.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scheduling import clock, selectors
+from scheduling.models import Appointment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+DAY_START_MINUTES = 8 * 60
+DAY_END_MINUTES = 19 * 60
+# Free time shorter than this is not offered as a gap to book.
+SHORTEST_GAP = datetime.timedelta(minutes=15)
+
+
+def _percent(minutes: float, first: int, last: int) -> float:
+    return round(max(0.0, min(100.0, (minutes - first) * 100 / (last - first))), 3)
+
+
+@dataclass
+class Placed:
+    """Something drawn on the grid: an appointment, a free gap or a working-hours band."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    appointment: Appointment | None = None
+    lane: int = 0
+    lanes: int = 1
+    top: float = 0
+    height: float = 0
+
+    @property
+    def left(self) -> float:
+        return round(self.lane * 100 / self.lanes, 3)
+
+    @property
+    def width(self) -> float:
+        return round(100 / self.lanes, 3)
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass
+class Column:
+    day: datetime.date
+    practitioner: User | None = None
+    events: list[Placed] = field(default_factory=list)
+    bands: list[Placed] = field(default_factory=list)
+    gaps: list[Placed] = field(default_factory=list)
+    closed: str = ""
+    is_today: bool = False
+
+    @property
+    def heading(self) -> str:
+        if self.practitioner is not None:
+            return selectors.practitioner_name(self.practitioner)
+        return clock.short_day(self.day)
+
+
+@dataclass
+class Calendar:
+    mode: str  # "day" or "week"
+    first_day: datetime.date
+    last_day: datetime.date
+    practitioner: User | None
+    practitioners: list
+    columns: list[Column]
+    first_minute: int
+    last_minute: int
+
+    @property
+    def hours(self) -> list[tuple[str, float]]:
+        return [
+            (f"{minute // 60:02d}:00", _percent(minute, self.first_minute, self.last_minute))
+            for minute in range(self.first_minute, self.last_minute, 60)
+        ]
+
+    @property
+    def title(self) -> str:
+        if self.mode == "day":
+            return clock.long_day(self.first_day) + f" {self.first_day.year}"
+        first, last = self.first_day, self.last_day
+        if first.month == last.month:
+            return f"{first.day}\N{EN DASH}{last.day} {last:%B %Y}"
+        return f"{clock.short_day(first)} \N{EN DASH} {clock.short_day(last)} {last.year}"
+
+    @property
+    def previous_day(self) -> datetime.date:
+        return self.first_day - datetime.timedelta(days=1 if self.mode == "day" else 7)
+
+    @property
+    def next_day(self) -> datetime.date:
+        return self.first_day + datetime.timedelta(days=1 if self.mode == "day" else 7)
+
+    @property
+    def appointment_count(self) -> int:
+        return sum(len(column.events) for column in self.columns)
+
+    @property
+    def span_minutes(self) -> int:
+        return self.last_minute - self.first_minute
+
+
+def _assign_lanes(events: list[Placed]) -> None:
+    """Side by side where appointments overlap (several practitioners at once on a clinic
+    calendar): each cluster of overlapping events shares its column's width."""
+    events.sort(key=lambda e: (e.start, e.end))
+    cluster: list[Placed] = []
+    lane_ends: list[datetime.datetime] = []
+    cluster_end: datetime.datetime | None = None
+
+    def close() -> None:
+        for member in cluster:
+            member.lanes = len(lane_ends)
+
+    for event in events:
+        if cluster_end is not None and event.start >= cluster_end:
+            close()
+            cluster, lane_ends, cluster_end = [], [], None
+        lane = next((i for i, end in enumerate(lane_ends) if end <= event.start), None)
+        if lane is None:
+            lane = len(lane_ends)
+            lane_ends.append(event.end)
+        else:
+            lane_ends[lane] = event.end
+        event.lane = lane
+        cluster.append(event)
+        cluster_end = event.end if cluster_end is None else max(cluster_end, event.end)
+    close()
+
+
+def _gaps(
+    blocks: list[tuple[datetime.datetime, datetime.datetime]],
+    appointments: list[Appointment],
+    now: datetime.datetime,
+) -> list[Placed]:
+    """Free working time not yet past, between appointments (their gap after included)."""
+    gaps = []
+    for block_start, block_end in blocks:
+        cursor = max(block_start, now)
+        for appointment in sorted(appointments, key=lambda a: a.start):
+            if appointment.occupied_until <= cursor or appointment.start >= block_end:
+                continue
+            if appointment.start - cursor >= SHORTEST_GAP:
+                gaps.append(Placed(cursor, appointment.start))
+            cursor = max(cursor, appointment.occupied_until)
+        if block_end - cursor >= SHORTEST_GAP:
+            gaps.append(Placed(cursor, block_end))
+    return gaps
+
+
+def load_calendar(
+    *,
+    mode: str,
+    day: datetime.date,
+    practitioner: User | None,
+    practitioners: list | None = None,
+    now: datetime.datetime | None = None,
+) -> Calendar:
+    """A day or week calendar for one practitioner, or for the whole clinic (practitioner None)."""
+    now = now or clock.now()
+    today = clock.local(now).date()
+    if mode == "week":
+        first_day = clock.monday_of(day)
+        days = clock.days(first_day, 7)
+    else:
+        first_day = day
+        days = [day]
+    last_day = days[-1]
+    window_start, _ = clock.day_bounds(first_day)
+    _, window_end = clock.day_bounds(last_day)
+
+    if practitioners is None:
+        practitioners = list(selectors.practitioner_list())
+    appointments = selectors.appointments_between(
+        window_start, window_end, practitioner=practitioner
+    )
+    shown = [practitioner] if practitioner is not None else practitioners
+    schedules = selectors.schedules([p.pk for p in shown], first_day, last_day)
+
+    by_key: dict[tuple[int | None, datetime.date], list[Appointment]] = {}
+    for appointment in appointments:
+        local_day = clock.local(appointment.start).date()
+        column_owner = (
+            appointment.practitioner_id if (mode == "day" and practitioner is None) else None
+        )
+        by_key.setdefault((column_owner, local_day), []).append(appointment)
+
+    columns: list[Column] = []
+    if mode == "day" and practitioner is None:
+        # A clinic day: one column per practitioner who works that day or has appointments.
+        for person in practitioners:
+            schedule = schedules.get((person.pk, day))
+            booked = by_key.get((person.pk, day), [])
+            if not booked and not (schedule and schedule.blocks):
+                continue
+            columns.append(_column(day, person, booked, schedule, now, today))
+    else:
+        for column_day in days:
+            booked = by_key.get((None, column_day), [])
+            schedule = schedules.get((practitioner.pk, column_day)) if practitioner else None
+            column = _column(column_day, None, booked, schedule, now, today)
+            if practitioner is None:
+                closed = {schedules[p.pk, column_day].off_reason for p in shown} if shown else set()
+                if len(closed) == 1 and "" not in closed:
+                    column.closed = closed.pop()
+            columns.append(column)
+        # Sunday only when someone works or is booked then.
+        if mode == "week" and not columns[-1].events and not columns[-1].bands:
+            columns.pop()
+
+    first_minute, last_minute = _span(columns)
+    for column in columns:
+        for item in (*column.events, *column.bands, *column.gaps):
+            start_minutes = clock.minutes_since_midnight(item.start)
+            end_minutes = start_minutes + item.minutes
+            item.top = _percent(start_minutes, first_minute, last_minute)
+            item.height = round(_percent(end_minutes, first_minute, last_minute) - item.top, 3)
+    return Calendar(
+        mode=mode,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner=practitioner,
+        practitioners=practitioners,
+        columns=columns,
+        first_minute=first_minute,
+        last_minute=last_minute,
+    )
+
+
+def _column(
+    day: datetime.date,
+    person: User | None,
+    booked: list[Appointment],
+    schedule: selectors.DaySchedule | None,
+    now: datetime.datetime,
+    today: datetime.date,
+) -> Column:
+    column = Column(day=day, practitioner=person, is_today=day == today)
+    column.events = [Placed(a.start, a.end, appointment=a) for a in booked]
+    _assign_lanes(column.events)
+    if schedule is not None:
+        column.closed = schedule.off_reason
+        column.bands = [Placed(start, end) for start, end in schedule.blocks]
+        held = [a for a in booked if a.holds_slot]
+        column.gaps = _gaps(schedule.blocks, held, now)
+    return column
+
+
+def _span(columns: list[Column]) -> tuple[int, int]:
+    """Whole hours covering 08:00-19:00 and anything booked or worked outside them."""
+    first, last = DAY_START_MINUTES, DAY_END_MINUTES
+    for column in columns:
+        for item in (*column.events, *column.bands):
+            start = clock.minutes_since_midnight(item.start)
+            first = min(first, start)
+            last = max(last, start + item.minutes)
+    return first // 60 * 60, min(24 * 60, -(-last // 60) * 60)
+
+
+@dataclass
+class PractitionerDay:
+    practitioner: User
+    schedule: selectors.DaySchedule
+    appointments: list[Appointment]
+    gaps: list[Placed]
+
+
+@dataclass
+class TodayBoard:
+    """The front desk's day: who is late, who comes next, and the free time left."""
+
+    day: datetime.date
+    now: datetime.datetime
+    appointments: list[Appointment]
+    people: list[PractitionerDay]
+
+    @property
+    def late(self) -> list[Appointment]:
+        return [a for a in self.appointments if a.is_upcoming and a.start <= self.now]
+
+    @property
+    def expected(self) -> list[Appointment]:
+        return [a for a in self.appointments if a.is_upcoming and a.start > self.now]
+
+    @property
+    def here(self) -> list[Appointment]:
+        return [
+            a
+            for a in self.appointments
+            if a.status in (Appointment.Status.ARRIVED, Appointment.Status.IN_TREATMENT)
+        ]
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for a in self.appointments if a.status in statuses)
+
+    @property
+    def stats(self) -> list[tuple[str, int]]:
+        status = Appointment.Status
+        return [
+            ("Booked today", len(self.appointments)),
+            ("Still expected", len(self.expected) + len(self.late)),
+            ("In the clinic", len(self.here)),
+            ("Completed", self.count(status.COMPLETED)),
+            ("No-shows", self.count(status.NO_SHOW)),
+        ]
+
+
+def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
+    """Today's appointments for the whole clinic and each practitioner's free time left:
+    four queries."""
+    now = now or clock.now()
+    day = clock.local(now).date()
+    start, end = clock.day_bounds(day)
+    practitioners = list(selectors.practitioner_list())
+    appointments = selectors.appointments_between(start, end)
+    schedules = selectors.schedules([p.pk for p in practitioners], day, day)
+    people = []
+    for person in practitioners:
+        theirs = [a for a in appointments if a.practitioner_id == person.pk]
+        schedule = schedules[person.pk, day]
+        if not theirs and not schedule.blocks:
+            continue
+        held = [a for a in theirs if a.holds_slot]
+        people.append(PractitionerDay(person, schedule, theirs, _gaps(schedule.blocks, held, now)))
+    return TodayBoard(day=day, now=now, appointments=appointments, people=people)

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from patients.models import Patient
+from scheduling import clock, selectors
+from scheduling.models import Appointment, WaitlistEntry
+
+# The services key their errors by what they mean; these forms split a start into two inputs.
+SERVICE_FIELDS = {"start": "time", "first_start": "time"}
+
+
+def show_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: at the matching field where there is one,
+    above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.message_dict.items():
+        field = SERVICE_FIELDS.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def picked_patient(form: forms.Form) -> Patient | None:
+    """The patient a form's picker holds, so the picker shows them when the form comes back."""
+    value = form["patient"].value()
+    if value in (None, "") or not str(value).isdigit():
+        return None
+    return Patient.objects.filter(pk=value).first()
+
+
+class PractitionerChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "Choose a practitioner")
+        super().__init__(queryset=selectors.practitioner_list(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return selectors.practitioner_name(obj)
+
+
+class PatientField(forms.ModelChoiceField):
+    """The patient chosen with the search picker. Archived patients stay choosable here so the
+    booking service can say why they cannot be booked."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"required": "Choose a patient."})
+        super().__init__(queryset=Patient.objects.all(), **kwargs)
+
+
+def _date_input(**attrs: str) -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+def _time_input(**attrs: str) -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "step": 300, **attrs}, format="%H:%M")
+
+
+class StartMixin:
+    """A `day` and a `time` on the clinic's wall clock, made into one aware `start`."""
+
+    def clean_start(self, cleaned: dict[str, Any]) -> datetime.datetime | None:
+        day, time = cleaned.get("day"), cleaned.get("time")
+        if day is None or time is None:
+            return None
+        if not clock.exists_on_wall_clock(day, time):
+            self.add_error("time", "That time does not exist on that day (the clocks go forward).")
+            return None
+        return clock.at(day, time)
+
+
+class BookingForm(StartMixin, forms.Form):
+    patient = PatientField()
+    practitioner = PractitionerChoiceField()
+    appointment_type = forms.ModelChoiceField(
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
+    )
+    day = forms.DateField(widget=_date_input())
+    time = forms.TimeField(label="Starts at", widget=_time_input())
+    end = forms.TimeField(
+        label="Ends at",
+        required=False,
+        widget=_time_input(),
+        help_text="Optional: the type's usual length otherwise.",
+    )
+    room = forms.ModelChoiceField(
+        queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
+    )
+    note = forms.CharField(
+        label="Note for the front desk",
+        required=False,
+        max_length=300,
+        help_text="Not for clinical details.",
+    )
+    waitlist_entry = forms.ModelChoiceField(
+        queryset=WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start = self.clean_start(cleaned)
+        cleaned["start"] = start
+        end_time = cleaned.get("end")
+        cleaned["end"] = None
+        if start is not None and end_time is not None:
+            if end_time <= cleaned["time"]:
+                self.add_error("end", "The end must be after the start.")
+            else:
+                cleaned["end"] = clock.at(cleaned["day"], end_time)
+        return cleaned
+
+
+class SeriesForm(StartMixin, forms.Form):
+    patient = PatientField()
+    practitioner = PractitionerChoiceField()
+    appointment_type = forms.ModelChoiceField(
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
+    )
+    count = forms.IntegerField(label="Sessions", min_value=1, max_value=24, initial=6)
+    interval_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=365, initial=7)
+    day = forms.DateField(label="First session", widget=_date_input())
+    time = forms.TimeField(label="Time", widget=_time_input())
+    room = forms.ModelChoiceField(
+        queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["first_start"] = self.clean_start(cleaned)
+        return cleaned
+
+
+class SeriesRowForm(StartMixin, forms.Form):
+    """One proposed session, as the receptionist leaves it (rendered in a table row, so the
+    inputs carry their Bootstrap classes themselves)."""
+
+    day = forms.DateField(widget=_date_input(**{"class": "form-control form-control-sm"}))
+    time = forms.TimeField(widget=_time_input(**{"class": "form-control form-control-sm"}))
+    room = forms.ModelChoiceField(
+        queryset=selectors.active_rooms(),
+        required=False,
+        empty_label="Any free room",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Table cells have no <label>: name each input after its session for screen readers.
+        position = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        for name, words in (("day", "day"), ("time", "time"), ("room", "room")):
+            self.fields[name].widget.attrs["aria-label"] = f"Session {position} {words}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["start"] = self.clean_start(cleaned)
+        return cleaned
+
+
+SeriesRowFormSet = forms.formset_factory(SeriesRowForm, extra=0, min_num=1, max_num=24)
+
+
+class MoveForm(StartMixin, forms.Form):
+    day = forms.DateField(label="New day", widget=_date_input())
+    time = forms.TimeField(label="New time", widget=_time_input())
+    room = forms.ModelChoiceField(
+        queryset=selectors.active_rooms(),
+        required=False,
+        empty_label="Keep the room if free",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["start"] = self.clean_start(cleaned)
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Patient unwell, will call back"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (s.value, s.label)
+            for s in Appointment.Status
+            if s not in (Appointment.Status.BOOKED, Appointment.Status.CANCELLED)
+        ]
+    )
+
+
+class CalendarQueryForm(forms.Form):
+    """The calendar's address bar: which day, and whose calendar. Bad values fall back to
+    sensible defaults rather than an error page."""
+
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    who = forms.CharField(required=False)
+
+
+class WaitlistForm(forms.Form):
+    patient = PatientField()
+    practitioner = PractitionerChoiceField(required=False, empty_label="Any practitioner")
+    appointment_type = forms.ModelChoiceField(
+        queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
+    )
+    earliest_day = forms.DateField(label="From", widget=_date_input())
+    latest_day = forms.DateField(label="Until", widget=_date_input())
+    note = forms.CharField(required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        earliest, latest = cleaned.get("earliest_day"), cleaned.get("latest_day")
+        if earliest and latest and latest < earliest:
+            self.add_error("latest_day", "The last day must be on or after the first day.")
+        return cleaned

@@ -1,0 +1,288 @@
+"""Reads for scheduling pages. Each runs a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from clinic.roles import Capability, Role, can, user_roles
+from patients.models import Patient
+from scheduling import clock
+from scheduling.availability import (
+    ALTERNATIVES_HORIZON_DAYS,
+    Availability,
+    SeriesSlot,
+    Slot,
+    SlotUnavailable,
+)
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Room,
+    TimeOff,
+    WaitlistEntry,
+    WorkingHours,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+# People.
+
+
+def practitioner_list() -> QuerySet:
+    """Active staff in the practitioner role, by name: the people appointments are with."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER.value)
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )
+
+
+def is_practitioner(user: User) -> bool:
+    return Role.PRACTITIONER in user_roles(user)
+
+
+def practitioner_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def bookable_patient_search(*, query: str, limit: int = 8) -> list[Patient]:
+    """Patients who may be booked, by name, phone or e-mail. A stand-in until the patients
+    app offers its own search selector."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    words = query.split()
+    matches = Patient.objects.filter(archived_at__isnull=True)
+    for word in words:
+        matches = matches.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(phone__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return list(matches.order_by("last_name", "first_name")[:limit])
+
+
+# Appointments.
+
+
+def appointment_list() -> QuerySet:
+    return Appointment.objects.select_related(
+        "patient", "practitioner", "room", "appointment_type", "series"
+    )
+
+
+def appointment_for(user: User, pk: int) -> Appointment:
+    """The appointment if this user's role may see it, else 404 (403 comes from the view's
+    capability). Everyone who books sees every appointment: the front desk runs the whole
+    clinic's diary, and an appointment carries no clinical detail."""
+    if not can(user, Capability.BOOK_APPOINTMENTS):
+        raise PermissionDenied
+    return get_object_or_404(appointment_list(), pk=pk)
+
+
+def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
+    if not can(user, Capability.BOOK_APPOINTMENTS):
+        raise PermissionDenied
+    return get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
+
+
+def appointments_between(
+    start: datetime.datetime, end: datetime.datetime, *, practitioner: User | None = None
+) -> list[Appointment]:
+    """Appointments shown on a calendar between two instants (cancelled ones are not)."""
+    rows = (
+        appointment_list()
+        .filter(start__lt=end, end__gt=start)
+        .exclude(status=Appointment.Status.CANCELLED)
+    )
+    if practitioner is not None:
+        rows = rows.filter(practitioner=practitioner)
+    return list(rows.order_by("start", "pk"))
+
+
+@dataclass
+class DaySchedule:
+    """What one practitioner's working day looks like: blocks of hours, or a day-off reason."""
+
+    blocks: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
+    off_reason: str = ""
+
+
+def schedules(
+    practitioner_ids: Iterable[int], first_day: datetime.date, last_day: datetime.date
+) -> dict[tuple[int, datetime.date], DaySchedule]:
+    """Each practitioner's hours for each day from `first_day` to `last_day`, in two queries."""
+    ids = list(practitioner_ids)
+    hours = defaultdict(list)
+    for block in WorkingHours.objects.filter(practitioner_id__in=ids).order_by("starts_at"):
+        hours[block.practitioner_id, block.weekday].append(block)
+    days_off = list(
+        TimeOff.objects.filter(first_day__lte=last_day, last_day__gte=first_day).filter(
+            Q(practitioner_id__in=ids) | Q(practitioner__isnull=True)
+        )
+    )
+    result: dict[tuple[int, datetime.date], DaySchedule] = {}
+    for day in clock.days(first_day, (last_day - first_day).days + 1):
+        for pid in ids:
+            off = next(
+                (o for o in days_off if o.covers(day) and o.practitioner_id in (None, pid)), None
+            )
+            if off is not None:
+                reason = off.reason or (
+                    "Clinic closed" if off.practitioner_id is None else "Day off"
+                )
+                result[pid, day] = DaySchedule(off_reason=reason)
+                continue
+            result[pid, day] = DaySchedule(
+                blocks=[
+                    (clock.at(day, block.starts_at), clock.at(day, block.ends_at))
+                    for block in hours[pid, day.weekday()]
+                ]
+            )
+    return result
+
+
+def clinic_closures(first_day: datetime.date, last_day: datetime.date) -> dict[datetime.date, str]:
+    """Days the whole clinic is shut, with the reason."""
+    closures = {}
+    for off in TimeOff.objects.filter(
+        practitioner__isnull=True, first_day__lte=last_day, last_day__gte=first_day
+    ):
+        for day in clock.days(off.first_day, (off.last_day - off.first_day).days + 1):
+            closures[day] = off.reason or "Clinic closed"
+    return closures
+
+
+# Choices for forms.
+
+
+def active_rooms() -> QuerySet:
+    return Room.objects.filter(is_active=True)
+
+
+def active_appointment_types() -> QuerySet:
+    return AppointmentType.objects.filter(is_active=True)
+
+
+# Waitlist.
+
+
+def waitlist_open(*, today: datetime.date) -> list[WaitlistEntry]:
+    return list(
+        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, latest_day__gte=today)
+        .select_related("patient", "practitioner", "appointment_type")
+        .order_by("earliest_day", "created_at")
+    )
+
+
+@dataclass
+class FreedSlot:
+    """A future slot given back by a cancellation and not taken since, with who could have it."""
+
+    appointment: Appointment
+    candidates: list[WaitlistEntry]
+
+
+def freed_slots(*, now: datetime.datetime, limit: int = 20) -> list[FreedSlot]:
+    """Cancelled future appointments whose time is still free for their practitioner, and the
+    waiting patients it suits (same practitioner or any, in their dates, long enough): three
+    queries, whatever the number of slots or entries."""
+    cancelled = list(
+        appointment_list()
+        .filter(status=Appointment.Status.CANCELLED, start__gte=now)
+        .order_by("start")[: limit * 3]
+    )
+    if not cancelled:
+        return []
+    window_start = min(a.start for a in cancelled)
+    window_end = max(a.occupied_until for a in cancelled)
+    retaken = list(
+        Appointment.objects.active()
+        .overlapping(window_start, window_end)
+        .filter(practitioner_id__in={a.practitioner_id for a in cancelled})
+        .values_list("practitioner_id", "start", "occupied_until")
+    )
+    entries = waitlist_open(today=clock.local(now).date())
+    found: list[FreedSlot] = []
+    seen: set[tuple[int, datetime.datetime]] = set()
+    for slot in cancelled:
+        key = (slot.practitioner_id, slot.start)
+        if key in seen or any(
+            pid == slot.practitioner_id and start < slot.occupied_until and slot.start < until
+            for pid, start, until in retaken
+        ):
+            continue
+        seen.add(key)
+        found.append(FreedSlot(slot, waitlist_candidates(slot, entries)))
+        if len(found) == limit:
+            break
+    return found
+
+
+def waitlist_candidates(slot: Appointment, entries: Iterable[WaitlistEntry]) -> list[WaitlistEntry]:
+    day = clock.local(slot.start).date()
+    length = slot.occupied_until - slot.start
+    return [
+        entry
+        for entry in entries
+        if entry.practitioner_id in (None, slot.practitioner_id)
+        and entry.earliest_day <= day <= entry.latest_day
+        and entry.appointment_type.duration + entry.appointment_type.gap_after <= length
+        and entry.patient_id != slot.patient_id
+    ]
+
+
+# Free time.
+
+
+def free_slots_for_day(
+    *,
+    practitioner: User,
+    appointment_type: AppointmentType,
+    day: datetime.date,
+    patient: Patient | None = None,
+    ignore_appointment_ids: Iterable[int] = (),
+) -> tuple[list[Slot], bool]:
+    """The free times on `day`, or, when it has none, the first ones after it; and whether
+    the times are on `day` itself. Four queries."""
+    availability = Availability.load(
+        practitioner_id=practitioner.pk,
+        first_day=day,
+        last_day=day + datetime.timedelta(days=ALTERNATIVES_HORIZON_DAYS),
+        patient_id=patient.pk if patient else None,
+        ignore_appointment_ids=ignore_appointment_ids,
+    )
+    slots = availability.free_slots_on(day, appointment_type)
+    if slots:
+        return slots, True
+    after = clock.at(day + datetime.timedelta(days=1), datetime.time())
+    return availability.next_free(after=after, appointment_type=appointment_type, limit=6), False
+
+
+def series_problems(
+    *,
+    patient: Patient,
+    practitioner: User,
+    appointment_type: AppointmentType,
+    slots: list[SeriesSlot],
+) -> dict[int, SlotUnavailable]:
+    """Which sessions of a series could not be booked as they stand (nothing is written)."""
+    availability = Availability.around(
+        practitioner=practitioner, first=slots[0].start, last=slots[-1].start, patient=patient
+    )
+    return availability.claim_all(slots, appointment_type)[1]

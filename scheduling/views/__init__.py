@@ -1,0 +1,1 @@
+"""Scheduling pages, one module per part: calendar, appointments, series, waitlist, feeds."""

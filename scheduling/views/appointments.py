@@ -1,0 +1,302 @@
+"""Booking one appointment, and what can be done to it from the calendar."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from clinic.roles import Capability, requires
+from patients.models import Patient
+from scheduling import clock, selectors, services
+from scheduling.forms import (
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    StatusForm,
+    picked_patient,
+    show_service_error,
+)
+from scheduling.models import Appointment
+from scheduling.views._htmx import announce_change, page_or_fragment, wants_fragment
+
+DETAIL = "scheduling/appointment_detail.html"
+
+
+def day_url(appointment: Appointment) -> str:
+    query = urlencode(
+        {
+            "date": clock.local(appointment.start).date().isoformat(),
+            "who": appointment.practitioner_id,
+        }
+    )
+    return f"{reverse('scheduling:day')}?{query}"
+
+
+def _describe(appointment: Appointment) -> str:
+    start = clock.local(appointment.start)
+    practitioner = selectors.practitioner_name(appointment.practitioner)
+    return (
+        f"{appointment.patient.full_name} with {practitioner}"
+        f" on {clock.long_day(start.date())} at {start:%H:%M}, {appointment.room}"
+    )
+
+
+def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
+    """The status buttons this appointment offers now: (status, label, button style)."""
+    now = clock.now()
+    allowed = services.TRANSITIONS.get(appointment.status, frozenset())
+    on_the_day = clock.local(appointment.start).date() <= clock.local(now).date()
+    offered = [
+        (Appointment.Status.CONFIRMED, "Confirm", "btn-outline-primary", True),
+        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", on_the_day),
+        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", on_the_day),
+        (Appointment.Status.COMPLETED, "Completed", "btn-success", on_the_day),
+        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", appointment.start <= now),
+    ]
+    return [
+        (status.value, label, style)
+        for status, label, style, ok in offered
+        if status in allowed and ok
+    ]
+
+
+def _detail(request: HttpRequest, appointment: Appointment, **extra: Any) -> HttpResponse:
+    context = {
+        "appointment": appointment,
+        "actions": _actions(appointment),
+        "day_url": day_url(appointment),
+        **extra,
+    }
+    return page_or_fragment(request, DETAIL, "card", context)
+
+
+@require_GET
+@requires(Capability.BOOK_APPOINTMENTS)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.appointment_for(request.user, pk))
+
+
+@require_POST
+@requires(Capability.BOOK_APPOINTMENTS)
+def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_for(request.user, pk)
+    form = StatusForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = "Choose what happened."
+    else:
+        try:
+            appointment = services.appointment_transition(
+                appointment=appointment, status=form.cleaned_data["status"], by=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if not wants_fragment(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+        return redirect("scheduling:appointment", pk=appointment.pk)
+    response = _detail(request, appointment, error=error)
+    return response if error else announce_change(response)
+
+
+@requires(Capability.BOOK_APPOINTMENTS)
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_for(request.user, pk)
+    alternatives: list = []
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.appointment_move(
+                    appointment=appointment,
+                    start=form.cleaned_data["start"],
+                    room=form.cleaned_data["room"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                show_service_error(form, error)
+                alternatives = getattr(error, "alternatives", [])
+            else:
+                appointment = selectors.appointment_for(request.user, pk)
+                message = f"Moved: {_describe(appointment)}."
+                if not wants_fragment(request):
+                    messages.success(request, message)
+                    return redirect(day_url(appointment))
+                return announce_change(_detail(request, appointment, notice=message))
+    else:
+        start = clock.local(appointment.start)
+        form = MoveForm(initial={"day": start.date(), "time": start.time()})
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "alternatives": alternatives,
+        "day_url": day_url(appointment),
+        "panel": "move",
+    }
+    return page_or_fragment(request, DETAIL, "move", context)
+
+
+@requires(Capability.BOOK_APPOINTMENTS)
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_for(request.user, pk)
+    if request.method == "POST":
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment = services.appointment_cancel(
+                    appointment=appointment, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                show_service_error(form, error)
+            else:
+                entries = selectors.waitlist_open(today=clock.local_today())
+                candidates = selectors.waitlist_candidates(appointment, entries)
+                message = f"Cancelled: {_describe(appointment)}."
+                if not wants_fragment(request):
+                    messages.success(request, message)
+                    return redirect("scheduling:appointment", pk=appointment.pk)
+                response = _detail(request, appointment, notice=message, candidates=candidates)
+                return announce_change(response)
+    else:
+        form = CancelForm()
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "day_url": day_url(appointment),
+        "panel": "cancel",
+    }
+    return page_or_fragment(request, DETAIL, "cancel", context)
+
+
+def _initial_booking(request: HttpRequest) -> dict[str, Any]:
+    """Prefill from the address: ?patient=&practitioner=&type=&start=2026-03-17T10:00"""
+    initial: dict[str, Any] = {}
+    for key, field in (
+        ("patient", "patient"),
+        ("practitioner", "practitioner"),
+        ("type", "appointment_type"),
+        ("waitlist", "waitlist_entry"),
+    ):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            initial[field] = int(value)
+    try:
+        start = datetime.datetime.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = None
+    if start is not None:
+        start = clock.local(start) if start.tzinfo else start
+        initial["day"], initial["time"] = (
+            start.date(),
+            start.time().replace(second=0, microsecond=0),
+        )
+    else:
+        initial["day"] = clock.local_today()
+    if "practitioner" not in initial and selectors.is_practitioner(request.user):
+        initial["practitioner"] = request.user.pk
+    return initial
+
+
+@requires(Capability.BOOK_APPOINTMENTS)
+def book(request: HttpRequest) -> HttpResponse:
+    alternatives: list = []
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.appointment_book(
+                    patient=data["patient"],
+                    practitioner=data["practitioner"],
+                    appointment_type=data["appointment_type"],
+                    start=data["start"],
+                    end=data["end"],
+                    room=data["room"],
+                    note=data["note"],
+                    booked_by=request.user,
+                    waitlist_entry=data["waitlist_entry"],
+                )
+            except ValidationError as error:
+                show_service_error(form, error)
+                alternatives = getattr(error, "alternatives", [])
+            else:
+                messages.success(request, f"Booked {_describe(appointment)}.")
+                if wants_fragment(request):
+                    return HttpResponseClientRedirect(day_url(appointment))
+                return redirect(day_url(appointment))
+    else:
+        form = BookingForm(initial=_initial_booking(request))
+    return render(
+        request,
+        "scheduling/appointment_book.html",
+        {"form": form, "alternatives": alternatives, "picked": picked_patient(form)},
+    )
+
+
+@require_GET
+@requires(Capability.BOOK_APPOINTMENTS)
+def free_slots(request: HttpRequest) -> HttpResponse:
+    """Free times for the practitioner, type and day the booking form has so far."""
+    form = BookingForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    slots, same_day = [], True
+    if data.get("practitioner") and data.get("appointment_type") and data.get("day"):
+        ignore = request.GET.get("ignore", "")
+        slots, same_day = selectors.free_slots_for_day(
+            practitioner=data["practitioner"],
+            appointment_type=data["appointment_type"],
+            day=data["day"],
+            patient=data.get("patient"),
+            ignore_appointment_ids=[int(ignore)] if ignore.isdigit() else [],
+        )
+    return render(
+        request,
+        "scheduling/appointment_book.html#free-slots",
+        {
+            "slots": slots,
+            "same_day": same_day,
+            "day": data.get("day"),
+            "asked": all(data.get(key) for key in ("practitioner", "appointment_type", "day")),
+        },
+    )
+
+
+@require_GET
+@requires(Capability.BOOK_APPOINTMENTS)
+def patient_picker(request: HttpRequest) -> HttpResponse:
+    """Search patients by name or phone; choosing one swaps the picker to show them."""
+    field_name = request.GET.get("field", "patient")
+    if not field_name.isidentifier():
+        field_name = "patient"
+    if "q" in request.GET:
+        query = request.GET["q"]
+        return render(
+            request,
+            "scheduling/_patient_picker.html#results",
+            {
+                "results": selectors.bookable_patient_search(query=query),
+                "query": query,
+                "field_name": field_name,
+            },
+        )
+    pick = request.GET.get("pick", "")
+    picked = (
+        Patient.objects.filter(pk=int(pick), archived_at__isnull=True).first()
+        if pick.isdigit()
+        else None
+    )
+    return render(
+        request, "scheduling/_patient_picker.html", {"picked": picked, "field_name": field_name}
+    )

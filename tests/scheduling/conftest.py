@@ -1,0 +1,87 @@
+"""A small clinic for scheduling tests: two rooms, two appointment types, and Dr Martin's week.
+
+Tests run on a fixed clock, Monday 16 March 2026 at 08:00 in Paris, two weeks before clocks go
+forward (Sunday 29 March) so daylight-saving weeks are close at hand.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from scheduling import clock
+from scheduling.models import AppointmentType
+from tests.scheduling.factories import (
+    AppointmentTypeFactory,
+    PatientFactory,
+    RoomFactory,
+    WorkingHoursFactory,
+)
+
+MONDAY = datetime.date(2026, 3, 16)
+
+
+def at(day: datetime.date, hhmm: str) -> datetime.datetime:
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return clock.at(day, datetime.time(hours, minutes))
+
+
+@pytest.fixture
+def frozen_now(time_machine):
+    time_machine.move_to(at(MONDAY, "08:00"), tick=False)
+    return at(MONDAY, "08:00")
+
+
+@pytest.fixture
+def rooms(db):
+    return [RoomFactory(name="Cabinet 1", position=1), RoomFactory(name="Cabinet 2", position=2)]
+
+
+@pytest.fixture
+def treatment(db) -> AppointmentType:
+    return AppointmentTypeFactory(
+        name="Treatment session",
+        kind=AppointmentType.Kind.TREATMENT,
+        duration_minutes=45,
+        gap_after_minutes=15,
+    )
+
+
+@pytest.fixture
+def consultation(db) -> AppointmentType:
+    return AppointmentTypeFactory(
+        name="Consultation",
+        kind=AppointmentType.Kind.CONSULTATION,
+        duration_minutes=30,
+        gap_after_minutes=10,
+    )
+
+
+def give_week(practitioner, weekdays=range(5)) -> None:
+    """Mornings 09:00-12:30 and afternoons 14:00-18:30 on the given weekdays."""
+    for weekday in weekdays:
+        WorkingHoursFactory(
+            practitioner=practitioner,
+            weekday=weekday,
+            starts_at=datetime.time(9),
+            ends_at=datetime.time(12, 30),
+        )
+        WorkingHoursFactory(
+            practitioner=practitioner,
+            weekday=weekday,
+            starts_at=datetime.time(14),
+            ends_at=datetime.time(18, 30),
+        )
+
+
+@pytest.fixture
+def clinic(frozen_now, practitioner, rooms, treatment, consultation):
+    """Dr Martin works Monday to Friday; everything a booking needs exists."""
+    give_week(practitioner)
+    return practitioner
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(first_name="Juliette", last_name="Dubois")

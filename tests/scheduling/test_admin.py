@@ -1,0 +1,42 @@
+"""The back office: hours and rooms are edited there, appointments only read."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import WorkingHours
+from tests.scheduling.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    "room",
+    "appointmenttype",
+    "workinghours",
+    "timeoff",
+    "appointment",
+    "appointmentseries",
+    "waitlistentry",
+)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_changelist_opens(admin_client, clinic, model):
+    AppointmentFactory(practitioner=clinic)
+    assert admin_client.get(reverse(f"admin:scheduling_{model}_changelist")).status_code == 200
+
+
+def test_appointments_cannot_be_added_in_the_back_office(admin_client, clinic):
+    assert admin_client.get(reverse("admin:scheduling_appointment_add")).status_code == 403
+
+
+def test_overlapping_hours_are_refused(admin_client, clinic):
+    before = WorkingHours.objects.count()
+    response = admin_client.post(
+        reverse("admin:scheduling_workinghours_add"),
+        {"practitioner": clinic.pk, "weekday": 0, "starts_at": "12:00", "ends_at": "13:00"},
+    )
+    assert response.status_code == 200
+    assert "These hours overlap another block on the same day." in response.content.decode()
+    assert WorkingHours.objects.count() == before

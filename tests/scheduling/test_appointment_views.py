@@ -1,0 +1,151 @@
+"""Moving, cancelling and marking appointments from the calendar's dialog (htmx) or a page."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import Appointment
+from tests.scheduling.conftest import MONDAY, at
+from tests.scheduling.factories import AppointmentFactory, PatientFactory, WaitlistEntryFactory
+
+pytestmark = pytest.mark.django_db
+TUESDAY = MONDAY + datetime.timedelta(days=1)
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def appointment(clinic, patient, treatment, rooms):
+    return AppointmentFactory(
+        practitioner=clinic,
+        patient=patient,
+        appointment_type=treatment,
+        room=rooms[0],
+        start=at(TUESDAY, "10:00"),
+    )
+
+
+def test_the_dialog_shows_the_appointment_without_the_page(receptionist_client, appointment):
+    response = receptionist_client.get(
+        reverse("scheduling:appointment", args=[appointment.pk]), headers=HTMX
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert (
+        "Juliette Dubois" in html
+        and "Tuesday 17 March 2026" in html
+        and "10:00\N{EN DASH}10:45" in html
+    )
+    assert "Move" in html and "Cancel" in html
+    # Not on the day yet: no arrival, no no-show.
+    assert 'value="arrived"' not in html and 'value="no_show"' not in html
+    assert 'value="confirmed"' in html
+
+
+def test_moving_from_the_dialog_moves_and_refreshes_the_calendar(receptionist_client, appointment):
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    assert 'value="2026-03-17"' in receptionist_client.get(url, headers=HTMX).content.decode()
+    response = receptionist_client.post(
+        url, {"day": "2026-03-18", "time": "15:30", "room": ""}, headers=HTMX
+    )
+    appointment.refresh_from_db()
+    assert appointment.start == at(MONDAY + datetime.timedelta(days=2), "15:30")
+    assert "calendar-changed" in response["HX-Trigger"]
+    assert "Moved: Juliette Dubois" in response.content.decode()
+
+
+def test_moving_onto_a_taken_time_explains_and_offers_other_times(
+    receptionist_client, clinic, appointment, treatment
+):
+    AppointmentFactory(practitioner=clinic, appointment_type=treatment, start=at(TUESDAY, "15:00"))
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    response = receptionist_client.post(url, {"day": "2026-03-17", "time": "15:30"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "HX-Trigger" not in response
+    assert "already has an appointment" in html
+    assert 'data-testid="alternatives"' in html
+    appointment.refresh_from_db()
+    assert appointment.start == at(TUESDAY, "10:00")
+
+
+def test_moving_without_htmx_redirects_to_the_day(receptionist_client, appointment, clinic):
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    response = receptionist_client.post(url, {"day": "2026-03-19", "time": "09:00"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('scheduling:day')}?date=2026-03-19&who={clinic.pk}"
+
+
+def test_cancelling_needs_a_reason(receptionist_client, appointment):
+    url = reverse("scheduling:appointment_cancel", args=[appointment.pk])
+    html = receptionist_client.post(url, {"reason": ""}, headers=HTMX).content.decode()
+    assert "This field is required." in html
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_cancelling_frees_the_slot_and_shows_who_is_waiting(
+    receptionist_client, appointment, clinic, treatment
+):
+    waiting = WaitlistEntryFactory(
+        patient=PatientFactory(first_name="Waiting"),
+        practitioner=clinic,
+        appointment_type=treatment,
+        earliest_day=MONDAY,
+        latest_day=TUESDAY,
+    )
+    WaitlistEntryFactory(  # wants another week: not a candidate
+        patient=PatientFactory(first_name="Later"),
+        appointment_type=treatment,
+        earliest_day=MONDAY + datetime.timedelta(days=7),
+        latest_day=MONDAY + datetime.timedelta(days=14),
+    )
+    url = reverse("scheduling:appointment_cancel", args=[appointment.pk])
+    response = receptionist_client.post(url, {"reason": "Patient unwell"}, headers=HTMX)
+    html = response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert "calendar-changed" in response["HX-Trigger"]
+    assert "Waiting" in html and "Later" not in html
+    assert f"waitlist={waiting.pk}" in html
+
+
+def test_marking_arrival_and_a_no_show(
+    receptionist_client, receptionist, appointment, time_machine
+):
+    url = reverse("scheduling:appointment_status", args=[appointment.pk])
+    time_machine.move_to(at(TUESDAY, "09:50"), tick=False)
+    response = receptionist_client.post(url, {"status": "arrived"}, headers=HTMX)
+    assert "calendar-changed" in response["HX-Trigger"]
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.arrived_at) == ("arrived", at(TUESDAY, "09:50"))
+
+    late = AppointmentFactory(practitioner=appointment.practitioner, start=at(TUESDAY, "11:00"))
+    time_machine.move_to(at(TUESDAY, "11:20"), tick=False)
+    # Ninety idle minutes end a session: sign in again, as the receptionist would.
+    receptionist_client.force_login(receptionist)
+    receptionist_client.post(
+        reverse("scheduling:appointment_status", args=[late.pk]), {"status": "no_show"}
+    )
+    late.refresh_from_db()
+    assert late.status == Appointment.Status.NO_SHOW
+
+
+def test_a_transition_that_makes_no_sense_is_explained_not_a_500(receptionist_client, appointment):
+    url = reverse("scheduling:appointment_status", args=[appointment.pk])
+    response = receptionist_client.post(url, {"status": "completed"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "cannot be marked completed" in response.content.decode()
+    assert "HX-Trigger" not in response
+    response = receptionist_client.post(url, {"status": "nonsense"})
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_an_unknown_appointment_is_a_404(receptionist_client, db):
+    assert (
+        receptionist_client.get(reverse("scheduling:appointment", args=[999999])).status_code == 404
+    )

@@ -1,0 +1,172 @@
+"""Day and week calendars and the today page: right weekday, right time, constant queries."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from scheduling import clock
+from scheduling.calendar import load_calendar
+from tests.scheduling.conftest import MONDAY, at, give_week
+from tests.scheduling.factories import AppointmentFactory, PatientFactory, TimeOffFactory
+
+pytestmark = pytest.mark.django_db
+
+SPRING_SUNDAY = datetime.date(2026, 3, 29)  # clocks go forward at 02:00
+AUTUMN_SUNDAY = datetime.date(2026, 10, 25)  # clocks go back at 03:00
+
+
+def scene(practitioner, start, **extra):
+    return AppointmentFactory(practitioner=practitioner, start=start, **extra)
+
+
+def placed(grid) -> dict[str, tuple[str, float]]:
+    """Each appointment's patient first name -> (column day, top %)."""
+    return {
+        event.appointment.patient.first_name: (column.day.isoformat(), event.top)
+        for column in grid.columns
+        for event in column.events
+    }
+
+
+@pytest.mark.parametrize(
+    ("sunday", "friday_utc", "sunday_utc"),
+    [(SPRING_SUNDAY, "09:00", "08:00"), (AUTUMN_SUNDAY, "08:00", "09:00")],
+)
+def test_a_daylight_saving_week_keeps_weekdays_and_wall_clock_times(
+    clinic, sunday, friday_utc, sunday_utc
+):
+    friday = sunday - datetime.timedelta(days=2)
+    saturday = sunday - datetime.timedelta(days=1)
+    scene(clinic, at(friday, "10:00"), patient=PatientFactory(first_name="Friday"))
+    scene(clinic, at(sunday, "10:00"), patient=PatientFactory(first_name="Sunday"))
+    # 23:30 on Saturday in Paris is already Sunday in some zones; it stays on Saturday here.
+    scene(clinic, at(saturday, "23:00"), patient=PatientFactory(first_name="Late"))
+
+    grid = load_calendar(mode="week", day=sunday, practitioner=clinic)
+    where = placed(grid)
+    assert [column.day.weekday() for column in grid.columns] == list(range(7))
+    assert where["Friday"][0] == friday.isoformat()
+    assert where["Sunday"][0] == sunday.isoformat()
+    assert where["Late"][0] == saturday.isoformat()
+    # Same wall-clock time, same height on the grid, although an hour apart in UTC.
+    assert where["Friday"][1] == where["Sunday"][1]
+    assert at(friday, "10:00").astimezone(datetime.UTC).strftime("%H:%M") == friday_utc
+    assert at(sunday, "10:00").astimezone(datetime.UTC).strftime("%H:%M") == sunday_utc
+
+
+def test_the_week_page_shows_times_in_paris_across_the_spring_change(receptionist_client, clinic):
+    scene(clinic, at(datetime.date(2026, 3, 27), "10:00"))
+    scene(clinic, at(datetime.date(2026, 3, 30), "10:00"))
+    for day in ("2026-03-27", "2026-03-30"):
+        html = receptionist_client.get(
+            reverse("scheduling:week"), {"date": day, "who": clinic.pk}
+        ).content.decode()
+        assert re.findall(r'class="cal-event-time">([0-9:]+)<', html) == ["10:00"], day
+
+
+def test_week_hides_sunday_unless_someone_works_or_is_booked(clinic):
+    assert len(load_calendar(mode="week", day=MONDAY, practitioner=clinic).columns) == 6
+    scene(clinic, at(MONDAY + datetime.timedelta(days=6), "11:00"))
+    assert len(load_calendar(mode="week", day=MONDAY, practitioner=clinic).columns) == 7
+
+
+def test_overlapping_appointments_of_the_clinic_sit_side_by_side(clinic, other_practitioner):
+    scene(clinic, at(MONDAY, "10:00"), patient=PatientFactory(first_name="A"))
+    scene(other_practitioner, at(MONDAY, "10:30"), patient=PatientFactory(first_name="B"))
+    scene(clinic, at(MONDAY, "14:00"), patient=PatientFactory(first_name="C"))
+    grid = load_calendar(mode="week", day=MONDAY, practitioner=None)
+    events = {e.appointment.patient.first_name: e for e in grid.columns[0].events}
+    assert (events["A"].lane, events["A"].lanes) == (0, 2)
+    assert (events["B"].lane, events["B"].lanes) == (1, 2)
+    assert (events["C"].lane, events["C"].lanes) == (0, 1)
+
+
+def test_clinic_day_has_a_column_per_working_practitioner(clinic, other_practitioner):
+    give_week(other_practitioner, weekdays=[1])
+    monday = load_calendar(mode="day", day=MONDAY, practitioner=None)
+    assert [c.heading for c in monday.columns] == ["Sophie Martin"]
+    tuesday = load_calendar(mode="day", day=MONDAY + datetime.timedelta(days=1), practitioner=None)
+    assert [c.heading for c in tuesday.columns] == ["Sophie Martin", "Paul Nguyen"]
+
+
+def test_days_off_and_free_gaps_show_on_a_practitioners_week(clinic):
+    TimeOffFactory(practitioner=clinic, first_day=MONDAY, last_day=MONDAY, reason="Congress")
+    scene(clinic, at(MONDAY + datetime.timedelta(days=1), "10:00"))
+    grid = load_calendar(mode="week", day=MONDAY, practitioner=clinic)
+    assert grid.columns[0].closed == "Congress"
+    gaps = [
+        (clock.local(g.start).strftime("%H:%M"), clock.local(g.end).strftime("%H:%M"))
+        for g in grid.columns[1].gaps
+    ]
+    # 10:00-10:45 plus its 15-minute gap is taken.
+    assert gaps == [("09:00", "10:00"), ("11:00", "12:30"), ("14:00", "18:30")]
+
+
+def test_htmx_navigation_returns_only_the_calendar(receptionist_client, clinic):
+    response = receptionist_client.get(
+        reverse("scheduling:week"), {"date": "2026-03-23"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="calendar"')
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+    full = receptionist_client.get(reverse("scheduling:week"), {"date": "2026-03-23"})
+    assert "<html" in full.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"date": "not-a-date"}, {"who": "999999"}, {"who": "x"}, {}])
+def test_odd_addresses_fall_back_to_sensible_defaults(receptionist_client, clinic, query):
+    for name in ("scheduling:week", "scheduling:day"):
+        assert receptionist_client.get(reverse(name), query).status_code == 200
+
+
+def test_a_practitioner_sees_their_own_week_by_default(
+    practitioner_client, clinic, other_practitioner
+):
+    give_week(other_practitioner)
+    scene(other_practitioner, at(MONDAY, "10:00"), patient=PatientFactory(first_name="Theirs"))
+    own = practitioner_client.get(reverse("scheduling:week")).content.decode()
+    assert "Theirs" not in own
+    clinic_wide = practitioner_client.get(
+        reverse("scheduling:week"), {"who": "all"}
+    ).content.decode()
+    assert "Theirs" in clinic_wide
+
+
+def _fill(practitioners, hours: range) -> None:
+    for person in practitioners:
+        for offset in range(6):
+            day = MONDAY + datetime.timedelta(days=offset)
+            for hour in hours:
+                scene(person, at(day, f"{hour}:00"), status="confirmed" if hour % 2 else "booked")
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("scheduling:week", {"who": "all"}),
+        ("scheduling:week", {"who": "practitioner"}),
+        ("scheduling:day", {"who": "all"}),
+        ("scheduling:today", {}),
+    ],
+)
+def test_calendar_pages_run_a_constant_number_of_queries(
+    receptionist_client, clinic, other_practitioner, django_assert_num_queries, name, query
+):
+    give_week(other_practitioner)
+    if query.get("who") == "practitioner":
+        query = {"who": clinic.pk}
+    url = reverse(name)
+    _fill([clinic, other_practitioner], range(9, 10))
+    receptionist_client.get(url, query)  # warm the session
+    with django_assert_num_queries(10) as small:
+        assert receptionist_client.get(url, query).status_code == 200
+    _fill([clinic, other_practitioner], range(10, 17))
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = receptionist_client.get(url, query)
+    assert response.content.decode().count("Moreau") >= 7

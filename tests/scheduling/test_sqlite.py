@@ -1,0 +1,84 @@
+"""The same migrations run on SQLite (no exclusion constraints there), and the booking service
+still refuses a double booking: the newcomer's `make run` database keeps the rule."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import datetime
+import django
+django.setup()
+from django.db import connection
+from clinic.roles import Role
+from clinic.services import roles_sync, staff_create
+from patients.models import Patient
+from scheduling import clock
+from scheduling.availability import SlotUnavailable
+from scheduling.models import AppointmentType, Room, WorkingHours
+from scheduling.services import appointment_book
+
+assert connection.vendor == "sqlite"
+with connection.cursor() as cursor:
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'scheduling_appointment'")
+    assert "EXCLUDE" not in cursor.fetchone()[0].upper()
+roles_sync()
+doctor = staff_create(username="doc", password="x", role=Role.PRACTITIONER)
+day = clock.local_today() + datetime.timedelta(days=7)
+WorkingHours.objects.create(
+    practitioner=doctor,
+    weekday=day.weekday(),
+    starts_at=datetime.time(9),
+    ends_at=datetime.time(17),
+)
+Room.objects.create(name="A")
+Room.objects.create(name="B")
+kind = AppointmentType.objects.create(
+    name="Session", kind="treatment", duration_minutes=45, gap_after_minutes=15
+)
+patients = [
+    Patient.objects.create(first_name=n, last_name="X", date_of_birth=datetime.date(1990, 1, 1))
+    for n in ("A", "B")
+]
+start = clock.at(day, datetime.time(10))
+appointment_book(
+    patient=patients[0], practitioner=doctor, appointment_type=kind, start=start, booked_by=doctor
+)
+try:
+    appointment_book(
+        patient=patients[1],
+        practitioner=doctor,
+        appointment_type=kind,
+        start=start + datetime.timedelta(minutes=50),
+        booked_by=doctor,
+    )
+except SlotUnavailable as refused:
+    print("refused:", refused.message_dict["start"][0], len(refused.alternatives))
+"""
+
+
+def test_migrations_and_the_booking_rule_on_sqlite(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "refused: The practitioner already has an appointment at that time. 3" in run.stdout
