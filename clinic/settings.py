@@ -180,6 +180,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CLINIC_NAME = env.str("CLINIC_NAME", default="Mesoclinic")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 rue des Lilas, 75011 Paris")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+33 1 23 45 67 89")
+# Prices and costs are plain Decimals in this one currency (ISO 4217 code).
+CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="EUR")
 
 # Sessions: health data on shared desk computers, so idle sessions end.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
