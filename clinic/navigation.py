@@ -18,4 +18,16 @@ class NavItem:
 
 
 # Apps add their entries here as their pages land.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("Home", "home", "house", Capability.USE_APP, "home"),)
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "home", "house", Capability.USE_APP, "home"),
+    NavItem(
+        "Cocktails", "cocktails:cocktail_list", "eyedropper", Capability.VIEW_CLINICAL, "cocktails"
+    ),
+    NavItem(
+        "Catalogue & stock",
+        "cocktails:catalogue:ingredient_list",
+        "box-seam",
+        Capability.VIEW_CATALOGUE,
+        "cocktails:catalogue",
+    ),
+)

@@ -237,6 +237,13 @@ def _concentration_findings(recipe: Recipe) -> list[Finding]:
     return found
 
 
+def unit_problem(ingredient: Ingredient, unit: str) -> str:
+    """Why a concentration of `ingredient` cannot be given in `unit` ("" when it can)."""
+    if unit == ingredient.unit:
+        return ""
+    return f"{ingredient.name} is measured in {ingredient.unit}, not {unit}."
+
+
 def input_problems(recipe: Recipe, *, for_patient: bool) -> list[Finding]:
     """What makes `recipe` impossible to save as entered, before any clinical judgement."""
 
@@ -270,12 +277,8 @@ def input_problems(recipe: Recipe, *, for_patient: bool) -> list[Finding]:
                     part,
                     "unit",
                 )
-        elif part.ingredient is not None and part.unit != part.ingredient.unit:
-            problem(
-                f"{part.label} is measured in {part.ingredient.unit}, not {part.unit}.",
-                part,
-                "unit",
-            )
+        elif part.ingredient is not None and (message := unit_problem(part.ingredient, part.unit)):
+            problem(message, part, "unit")
         if part.lot is not None:
             if part.product is None:
                 problem("A lot belongs to a product, not to an ingredient.", part, "lot")
@@ -330,6 +333,8 @@ class CostLine:
     source: Product | None
     ml: Decimal | None
     cost: Decimal | None
+    # True when an ingredient-only part is costed from a product that carries it.
+    carried: bool = False
 
 
 @dataclass(frozen=True)
@@ -364,6 +369,6 @@ def costing(recipe: Recipe, *, sources: dict[int, ProductComponent]) -> Costing:
             ml = part.amount * recipe.total_volume_ml / carrier.concentration
             source = carrier.product
         cost = (ml * source.price_per_ml).quantize(CENT, rounding=ROUND_HALF_UP)
-        lines.append(CostLine(part.label, source, ml, cost))
+        lines.append(CostLine(part.label, source, ml, cost, carried=part.product is None))
     total = sum((line.cost for line in lines if line.cost is not None), Decimal("0.00"))
     return Costing(tuple(lines), total, recipe.total_volume_ml, tuple(unpriced))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -45,14 +45,18 @@ def usable_stock_filter(today: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}expiry_date__gte": today, f"{prefix}recalled_at__isnull": True})
 
 
-def product_list(*, today: datetime.date, include_inactive: bool = True) -> QuerySet[Product]:
-    """Products with their composition, usable vials in stock and the next expiry."""
+def _with_stock(products: QuerySet[Product], today: datetime.date) -> QuerySet[Product]:
+    """Annotate usable vials in stock and the next expiry among them."""
     usable = usable_stock_filter(today, "lots__") & Q(lots__quantity_left__gt=0)
-    products = products_with_components().annotate(
+    return products.annotate(
         stock=Coalesce(Sum("lots__quantity_left", filter=usable), 0),
         next_expiry=Min("lots__expiry_date", filter=usable),
     )
-    return products if include_inactive else products.filter(is_active=True)
+
+
+def product_list(*, today: datetime.date) -> QuerySet[Product]:
+    """Products with their composition, usable vials in stock and the next expiry."""
+    return _with_stock(products_with_components(), today)
 
 
 def ingredient_list(*, include_retired: bool) -> QuerySet[Ingredient]:
@@ -134,11 +138,11 @@ def stock_alerts(*, today: datetime.date) -> StockAlerts:
         .filter(quantity_left__gt=0, recalled_at__isnull=True, expiry_date__lte=soon)
         .order_by("expiry_date", "lot_number")
     )
-    low = [
-        product
-        for product in product_list(today=today, include_inactive=False).order_by("brand", "name")
-        if product.stock < product.reorder_level
-    ]
+    low = list(
+        _with_stock(Product.objects.filter(is_active=True), today)
+        .filter(stock__lt=F("reorder_level"))
+        .order_by("brand", "name")
+    )
     return StockAlerts(
         expiring=[lot for lot in lots if not lot.is_expired_on(today)],
         expired=[lot for lot in lots if lot.is_expired_on(today)],
@@ -287,24 +291,31 @@ def formulation_cost(*, formulation: Formulation) -> Decimal:
 @dataclass(frozen=True)
 class AllergyProfile:
     ingredient_ids: frozenset[int]
+    ingredient_names: tuple[str, ...]
     # Allergies recorded in words, which no check can match: shown to the practitioner.
     unlinked: tuple[str, ...]
     notes: str
 
     @classmethod
     def none(cls) -> AllergyProfile:
-        return cls(frozenset(), (), "")
+        return cls(frozenset(), (), (), "")
 
 
 def patient_allergies(patient: Any | None) -> AllergyProfile:
+    """The patient's active allergies (one query), read through the reverse relation."""
     if patient is None:
         return AllergyProfile.none()
-    rows = patient.allergies.filter(removed_at__isnull=True).values_list(
-        "ingredient_id", "substance"
+    rows = list(
+        patient.allergies.filter(removed_at__isnull=True).values_list(
+            "ingredient_id", "ingredient__name", "substance"
+        )
     )
-    ids = frozenset(ingredient_id for ingredient_id, _ in rows if ingredient_id is not None)
-    unlinked = tuple(substance for ingredient_id, substance in rows if ingredient_id is None)
-    return AllergyProfile(ids, unlinked, patient.allergy_notes)
+    return AllergyProfile(
+        ingredient_ids=frozenset(pk for pk, _, _ in rows if pk is not None),
+        ingredient_names=tuple(name for pk, name, _ in rows if pk is not None),
+        unlinked=tuple(substance for pk, _, substance in rows if pk is None),
+        notes=patient.allergy_notes,
+    )
 
 
 def patient_model() -> type:
@@ -322,3 +333,51 @@ def patient_choices() -> QuerySet:
 
 def local_today() -> datetime.date:
     return timezone.localdate()
+
+
+# --- The cocktail builder --------------------------------------------------------------------
+
+
+@dataclass
+class BuilderCatalogue:
+    """What the builder offers, loaded once per request (three or four queries)."""
+
+    products: dict[int, Product]
+    ingredients: dict[int, Ingredient]
+    lots: dict[int, Lot]
+
+    def lot(self, pk: int) -> Lot | None:
+        """A lot by id; one that is no longer offered (used up since the page was opened) is
+        still found, so the safety check can say what is wrong with it."""
+        if pk not in self.lots:
+            found = Lot.objects.select_related("product").filter(pk=pk).first()
+            if found is None:
+                return None
+            self.lots[pk] = found
+        return self.lots[pk]
+
+
+def builder_catalogue(*, extra_lot_ids: set[int] | None = None) -> BuilderCatalogue:
+    products = products_with_components().filter(is_active=True).order_by("brand", "name")
+    ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
+    # Lots still on the shelf (expired ones too: the builder labels and refuses them).
+    on_shelf = Q(quantity_left__gt=0, recalled_at__isnull=True, product__is_active=True)
+    lots = (
+        Lot.objects.select_related("product")
+        .filter(on_shelf | Q(pk__in=extra_lot_ids or ()))
+        .order_by("product__brand", "product__name", "expiry_date")
+    )
+    return BuilderCatalogue(
+        products={p.pk: p for p in products},
+        ingredients={i.pk: i for i in ingredients},
+        lots={lot.pk: lot for lot in lots},
+    )
+
+
+def patient_cocktails(*, patient: Any) -> QuerySet[Cocktail]:
+    """A patient's active cocktails with their current version (for the patient's page)."""
+    return (
+        Cocktail.objects.filter(patient=patient, archived_at__isnull=True)
+        .select_related("current", "template")
+        .order_by("name", "pk")
+    )

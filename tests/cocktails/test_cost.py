@@ -8,8 +8,8 @@ import pytest
 
 from cocktails.selectors import formulation_cost, formulation_costing
 from cocktails.services import cocktail_create
-from tests.cocktails.conftest import ingredient_part, product_part
 from tests.cocktails.factories import IngredientFactory, ProductComponentFactory, ProductFactory
+from tests.cocktails.scenarios import ingredient_part, product_part
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _cocktail(practitioner, parts, volume="5"):
 
 
 def test_a_product_costs_its_price_per_ml_times_the_ml_drawn(face_glow, catalogue):
-    # HA 10: 40.00 for 5 ml (8.00/ml) × 2 ml; Vita C: 10.00 for 5 ml (2.00/ml) × 1 ml.
+    # HA 10: 40.00 for 5 ml (8.00/ml), 2 ml drawn; Vita C: 10.00 for 5 ml (2.00/ml), 1 ml.
     assert catalogue.ha_vial.price_per_ml == Decimal("8")
     assert formulation_cost(formulation=face_glow.current) == Decimal("18.00")
     assert formulation_costing(formulation=face_glow.current).per_ml == Decimal("3.60")

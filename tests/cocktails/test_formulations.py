@@ -17,7 +17,7 @@ from cocktails.services import (
     formulation_freeze,
     lot_consume,
 )
-from tests.cocktails.conftest import ingredient_part, product_part
+from tests.cocktails.scenarios import ingredient_part, product_part
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from cocktails.services import (
     cocktail_revise,
     lot_recall,
 )
-from tests.cocktails.conftest import ingredient_part, product_part
 from tests.cocktails.factories import AllergyFactory, LotFactory, ProductComponentFactory
+from tests.cocktails.scenarios import ingredient_part, product_part
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""Cocktail pages (builder, detail, versions) and catalogue pages (ingredients, products, lots)."""
