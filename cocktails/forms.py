@@ -169,7 +169,9 @@ class LotReceiveForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=300)
+    reason = forms.CharField(
+        max_length=300, help_text="For example the supplier's notice number and date."
+    )
 
 
 # --- The cocktail builder --------------------------------------------------------------------
@@ -232,7 +234,7 @@ class ComponentForm(forms.Form):
         self.fields["amount"].widget.attrs.update(
             {"class": "form-control", "inputmode": "decimal", "placeholder": "0"}
         )
-        self.fields["unit"].widget.attrs.update({"class": "form-select", "data-unit": ""})
+        self.fields["unit"].widget.attrs.update({"class": "form-select", "data-unit-select": ""})
 
     def _source(self, raw: str) -> Product | Ingredient | None:
         kind, _, pk = raw.partition(":")

@@ -186,6 +186,7 @@ def _save(
             form.add_error(None, exc)
             return render(request, "cocktails/cocktail_form.html", context)
         except services.FormulationRefused as exc:
+            form.add_error(None, "Not saved: correct what is marked below.")
             for finding in formset.attach(exc.findings):
                 field = finding.field if finding.field in form.fields else None
                 form.add_error(field, finding.message)
@@ -278,7 +279,7 @@ def builder_checks(request: HttpRequest) -> HttpResponse:
     form = CocktailForm(request.POST, editing=editing)
     formset = component_formset(catalogue=builder_catalogue(), data=request.POST)
     context = _builder_context(form=form, formset=formset, editing=editing)
-    return render(request, "cocktails/_builder_checks.html", context)
+    return render(request, "cocktails/_builder_checks.html#checks-body", context)
 
 
 # --- A cocktail and its versions ---------------------------------------------------------------

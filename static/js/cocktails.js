@@ -49,7 +49,7 @@
       return;
     }
     var row = target.closest(".component-row");
-    var unit = row && row.querySelector("[data-unit]");
+    var unit = row && row.querySelector("[data-unit-select]");
     var option = selectedOption(target);
     // The natural unit of what was chosen: ml for a product, the ingredient's own unit.
     if (unit && option && option.getAttribute("data-unit")) {
