@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from clinic.dashboard import Panel
 from clinic.roles import Capability, can
 from cocktails.models import EXPIRY_WARNING_DAYS
-from cocktails.selectors import local_today, stock_alerts
+from cocktails.selectors import stock_alerts
 
 
 def panels(request: HttpRequest) -> list[Panel]:
     if not can(request.user, Capability.VIEW_CATALOGUE):
         return []
-    today = local_today()
+    today = timezone.localdate()
     return [
         Panel(
             "cocktails/_panel_stock_alerts.html",

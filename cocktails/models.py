@@ -295,7 +295,7 @@ class Formulation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["cocktail", "number"]
+        ordering = ["cocktail_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["cocktail", "number"], name="formulation_version_unique"
@@ -338,7 +338,7 @@ class FormulationComponent(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["formulation", "position", "pk"]
+        ordering = ["formulation_id", "position", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(product__isnull=False) & Q(ingredient__isnull=True))

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from clinic.roles import Capability, can
 from cocktails.composition import Costing, Part, Recipe, costing
@@ -329,10 +328,6 @@ def patient_choices() -> QuerySet:
         .objects.filter(archived_at__isnull=True)
         .order_by("last_name", "first_name", "pk")
     )
-
-
-def local_today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- The cocktail builder --------------------------------------------------------------------

@@ -29,7 +29,6 @@ from cocktails.forms import (
 from cocktails.models import EXPIRY_WARNING_DAYS, Ingredient, Lot, Product
 from cocktails.selectors import (
     LOT_STATUSES,
-    local_today,
     lot_recipients,
 )
 from cocktails.selectors import (
@@ -41,6 +40,7 @@ from cocktails.selectors import (
 from cocktails.selectors import (
     product_list as select_products,
 )
+from cocktails.views import flash_outcome
 
 # --- Ingredients -----------------------------------------------------------------------------
 
@@ -101,11 +101,11 @@ def ingredient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ingredient_retire(request: HttpRequest, pk: int) -> HttpResponse:
     ingredient = get_object_or_404(Ingredient, pk=pk)
-    try:
-        services.ingredient_retire(ingredient=ingredient)
-        messages.success(request, f"{ingredient.name} retired: it is no longer offered.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    flash_outcome(
+        request,
+        lambda: services.ingredient_retire(ingredient=ingredient),
+        f"{ingredient.name} retired: it is no longer offered.",
+    )
     return redirect("cocktails:catalogue:ingredient_edit", pk=ingredient.pk)
 
 
@@ -122,14 +122,14 @@ def ingredient_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.VIEW_CATALOGUE)
 def product_list(request: HttpRequest) -> HttpResponse:
-    today = local_today()
+    today = timezone.localdate()
     products = select_products(today=today).order_by("-is_active", "brand", "name")
     return render(request, "cocktails/product_list.html", {"products": products, "today": today})
 
 
 @requires(Capability.VIEW_CATALOGUE)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    today = local_today()
+    today = timezone.localdate()
     product = get_object_or_404(select_products(today=today), pk=pk)
     lots = select_lots(status="all", today=today, product=product).order_by("-expiry_date")
     return render(
@@ -194,7 +194,7 @@ def _status_counts(today: datetime.date) -> dict[str, int]:
 
 @requires(Capability.VIEW_CATALOGUE)
 def lot_list(request: HttpRequest) -> HttpResponse:
-    today = local_today()
+    today = timezone.localdate()
     status = request.GET.get("status", "in_stock")
     if status not in LOT_STATUSES:
         status = "in_stock"
@@ -241,7 +241,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cocktails/lot_detail.html",
         {
             "lot": lot,
-            "today": local_today(),
+            "today": timezone.localdate(),
             "recipients": lot_recipients(lot=lot) if show_recipients else None,
             "recall_form": ReasonForm() if can(request.user, Capability.MANAGE_CATALOGUE) else None,
         },
@@ -252,12 +252,11 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
     lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
-    form = ReasonForm(request.POST)
-    try:
-        services.lot_recall(lot=lot, reason=form.data.get("reason", ""))
-        messages.success(request, f"Lot {lot.lot_number} recalled: it can no longer be used.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    flash_outcome(
+        request,
+        lambda: services.lot_recall(lot=lot, reason=request.POST.get("reason", "")),
+        f"Lot {lot.lot_number} recalled: it can no longer be used.",
+    )
     return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
 
 

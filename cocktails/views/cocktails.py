@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -30,13 +31,13 @@ from cocktails.selectors import (
     cocktail_versions,
     formulation_for_user,
     formulation_recipe,
-    local_today,
     patient_allergies,
     recipe_costing,
 )
 from cocktails.selectors import (
     cocktail_list as select_cocktails,
 )
+from cocktails.views import flash_outcome
 
 KINDS = {"templates": "Clinic templates", "patients": "Patient cocktails"}
 
@@ -122,7 +123,7 @@ def _checks(
             review(
                 recipe,
                 allergen_ids=allergies.ingredient_ids,
-                today=local_today(),
+                today=timezone.localdate(),
                 for_patient=patient is not None,
             )
             if recipe and parts
@@ -319,9 +320,9 @@ def formulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cocktail_archive(request: HttpRequest, pk: int) -> HttpResponse:
     cocktail = cocktail_for_user(user=request.user, pk=pk)
-    try:
-        services.cocktail_archive(cocktail=cocktail)
-        messages.success(request, f"{cocktail.name} archived. Its versions are kept.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    flash_outcome(
+        request,
+        lambda: services.cocktail_archive(cocktail=cocktail),
+        f"{cocktail.name} archived. Its versions are kept.",
+    )
     return redirect("cocktails:cocktail_detail", pk=cocktail.pk)

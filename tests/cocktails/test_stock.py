@@ -8,7 +8,7 @@ import threading
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from cocktails.models import Lot, LotUsage
@@ -186,8 +186,6 @@ def test_cancelling_a_use_puts_the_vials_back_once(practitioner):
 
 def test_the_database_refuses_a_negative_stock():
     lot = LotFactory(quantity_received=1)
-    from django.db import IntegrityError
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Lot.objects.filter(pk=lot.pk).update(quantity_left=-1)
 
