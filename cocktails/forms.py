@@ -138,7 +138,9 @@ def product_components_formset(
     ]
     ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
     FormSet = formset_factory(ProductComponentForm, formset=RowsFormSet, extra=len(initial) + extra)
-    formset = FormSet(data, initial=initial, prefix="components")
+    # Posted rows stand on their own: compared with an initial, an unchanged row would look
+    # blank and be dropped from the composition.
+    formset = FormSet(data, initial=None if data is not None else initial, prefix="components")
     # One query for every row's ingredient list, not one per row.
     choices = [("", "—"), *((i.pk, f"{i.name} ({i.unit})") for i in ingredients)]
     for form in formset.forms:
@@ -150,7 +152,7 @@ def product_components(formset: BaseFormSet) -> list[tuple[Ingredient, Decimal]]
     return [
         (form.cleaned_data["ingredient"], form.cleaned_data["concentration"])
         for form in formset.forms
-        if form.has_changed() and form.cleaned_data.get("ingredient")
+        if form.cleaned_data.get("ingredient")
     ]
 
 

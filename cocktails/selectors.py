@@ -94,21 +94,33 @@ LOT_STATUSES = {
 }
 
 
-def lot_list(*, status: str, today: datetime.date, product: Product | None = None) -> QuerySet[Lot]:
-    lots = Lot.objects.select_related("product")
-    if product is not None:
-        lots = lots.filter(product=product)
+def _lot_status_filters(today: datetime.date) -> dict[str, Q]:
     soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
-    filters = {
-        "in_stock": usable_stock_filter(today) & Q(quantity_left__gt=0),
-        "expiring": usable_stock_filter(today) & Q(quantity_left__gt=0, expiry_date__lte=soon),
+    in_stock = usable_stock_filter(today) & Q(quantity_left__gt=0)
+    return {
+        "in_stock": in_stock,
+        "expiring": in_stock & Q(expiry_date__lte=soon),
         "expired": Q(expiry_date__lt=today, quantity_left__gt=0, recalled_at__isnull=True),
         "recalled": Q(recalled_at__isnull=False),
         "used_up": Q(quantity_left=0),
-        "all": Q(),
     }
-    lots = lots.filter(filters[status])
+
+
+def lot_list(*, status: str, today: datetime.date, product: Product | None = None) -> QuerySet[Lot]:
+    """Lots in one of LOT_STATUSES (or "all"), soonest expiry first for the stock on hand."""
+    lots = Lot.objects.select_related("product")
+    if product is not None:
+        lots = lots.filter(product=product)
+    if status in LOT_STATUSES:
+        lots = lots.filter(_lot_status_filters(today)[status])
     return lots.order_by("-received_on", "lot_number") if status in {"used_up", "all"} else lots
+
+
+def lot_status_counts(*, today: datetime.date) -> dict[str, int]:
+    """How many lots each status holds, in one query."""
+    return Lot.objects.aggregate(
+        **{key: Count("pk", filter=q) for key, q in _lot_status_filters(today).items()}
+    )
 
 
 def lot_recipients(*, lot: Lot) -> QuerySet[LotUsage]:
@@ -317,16 +329,12 @@ def patient_allergies(patient: Any | None) -> AllergyProfile:
     )
 
 
-def patient_model() -> type:
-    """The Patient model, reached through the relation so this app never imports patients."""
-    return Cocktail._meta.get_field("patient").related_model
-
-
 def patient_choices() -> QuerySet:
-    return (
-        patient_model()
-        .objects.filter(archived_at__isnull=True)
-        .order_by("last_name", "first_name", "pk")
+    """Patients a cocktail may be built for. The model is reached through the relation, so
+    this app never imports the patients app."""
+    Patient = Cocktail._meta.get_field("patient").related_model
+    return Patient.objects.filter(archived_at__isnull=True).order_by(
+        "last_name", "first_name", "pk"
     )
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clinic.roles import Capability, can, requires
-from cocktails import services
+from cocktails import selectors, services
 from cocktails.forms import (
     IngredientForm,
     LotReceiveForm,
@@ -27,19 +25,7 @@ from cocktails.forms import (
     product_components_formset,
 )
 from cocktails.models import EXPIRY_WARNING_DAYS, Ingredient, Lot, Product
-from cocktails.selectors import (
-    LOT_STATUSES,
-    lot_recipients,
-)
-from cocktails.selectors import (
-    ingredient_list as select_ingredients,
-)
-from cocktails.selectors import (
-    lot_list as select_lots,
-)
-from cocktails.selectors import (
-    product_list as select_products,
-)
+from cocktails.selectors import LOT_STATUSES
 from cocktails.views import flash_outcome
 
 # --- Ingredients -----------------------------------------------------------------------------
@@ -52,7 +38,7 @@ def ingredient_list(request: HttpRequest) -> HttpResponse:
         request,
         "cocktails/ingredient_list.html",
         {
-            "ingredients": select_ingredients(include_retired=show_retired).order_by(
+            "ingredients": selectors.ingredient_list(include_retired=show_retired).order_by(
                 "category", "name"
             ),
             "show_retired": show_retired,
@@ -123,15 +109,15 @@ def ingredient_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.VIEW_CATALOGUE)
 def product_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    products = select_products(today=today).order_by("-is_active", "brand", "name")
+    products = selectors.product_list(today=today).order_by("-is_active", "brand", "name")
     return render(request, "cocktails/product_list.html", {"products": products, "today": today})
 
 
 @requires(Capability.VIEW_CATALOGUE)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    product = get_object_or_404(select_products(today=today), pk=pk)
-    lots = select_lots(status="all", today=today, product=product).order_by("-expiry_date")
+    product = get_object_or_404(selectors.product_list(today=today), pk=pk)
+    lots = selectors.lot_list(status="all", today=today, product=product).order_by("-expiry_date")
     return render(
         request,
         "cocktails/product_detail.html",
@@ -177,34 +163,19 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Lots ------------------------------------------------------------------------------------
 
 
-def _status_counts(today: datetime.date) -> dict[str, int]:
-    """How many lots each tab of the stock page holds, in one query."""
-    soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
-    usable = Q(expiry_date__gte=today, recalled_at__isnull=True, quantity_left__gt=0)
-    return Lot.objects.aggregate(
-        in_stock=Count("pk", filter=usable),
-        expiring=Count("pk", filter=usable & Q(expiry_date__lte=soon)),
-        expired=Count(
-            "pk", filter=Q(expiry_date__lt=today, quantity_left__gt=0, recalled_at__isnull=True)
-        ),
-        recalled=Count("pk", filter=Q(recalled_at__isnull=False)),
-        used_up=Count("pk", filter=Q(quantity_left=0)),
-    )
-
-
 @requires(Capability.VIEW_CATALOGUE)
 def lot_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     status = request.GET.get("status", "in_stock")
     if status not in LOT_STATUSES:
         status = "in_stock"
-    counts = _status_counts(today)
+    counts = selectors.lot_status_counts(today=today)
     tabs = [(key, label, counts[key]) for key, label in LOT_STATUSES.items()]
     return render(
         request,
         "cocktails/lot_list.html",
         {
-            "lots": select_lots(status=status, today=today),
+            "lots": selectors.lot_list(status=status, today=today),
             "status": status,
             "tabs": tabs,
             "today": today,
@@ -242,7 +213,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lot": lot,
             "today": timezone.localdate(),
-            "recipients": lot_recipients(lot=lot) if show_recipients else None,
+            "recipients": selectors.lot_recipients(lot=lot) if show_recipients else None,
             "recall_form": ReasonForm() if can(request.user, Capability.MANAGE_CATALOGUE) else None,
         },
     )
@@ -297,7 +268,7 @@ def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_HEADER)
-        for usage in lot_recipients(lot=lot).iterator(chunk_size=500):
+        for usage in selectors.lot_recipients(lot=lot).iterator(chunk_size=500):
             version = usage.formulation
             yield writer.writerow(
                 [

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from clinic.roles import Capability, requires
-from cocktails import services
+from cocktails import selectors, services
 from cocktails.choices import Indication
-from cocktails.composition import Finding, Recipe, concentrations, review, warnings_digest
+from cocktails.composition import Recipe, concentrations, review, warnings_digest
 from cocktails.forms import (
     CocktailForm,
     ComponentFormSet,
@@ -34,9 +34,6 @@ from cocktails.selectors import (
     patient_allergies,
     recipe_costing,
 )
-from cocktails.selectors import (
-    cocktail_list as select_cocktails,
-)
 from cocktails.views import flash_outcome
 
 KINDS = {"templates": "Clinic templates", "patients": "Patient cocktails"}
@@ -49,7 +46,7 @@ def cocktail_list(request: HttpRequest) -> HttpResponse:
     if indication not in Indication.values:
         indication = ""
     query = request.GET.get("q", "").strip()[:100]
-    cocktails = select_cocktails(kind=kind, indication=indication, query=query)
+    cocktails = selectors.cocktail_list(kind=kind, indication=indication, query=query)
     return render(
         request,
         "cocktails/cocktail_list.html",
@@ -72,16 +69,14 @@ def _builder_context(
     form: CocktailForm,
     formset: ComponentFormSet,
     editing: Cocktail | None,
-    findings: list[Finding] | None = None,
     ask_acknowledgement: bool = False,
 ) -> dict[str, Any]:
     """What the builder page and its live checks panel show, from the form as it stands."""
-    checks = _checks(form, formset, editing, findings)
     return {
         "form": form,
         "formset": formset,
         "editing": editing,
-        "checks": checks,
+        "checks": _checks(form, formset, editing),
         "ask_acknowledgement": ask_acknowledgement,
     }
 
@@ -100,11 +95,9 @@ def _form_value(form: CocktailForm, field: str) -> Any:
 
 
 def _checks(
-    form: CocktailForm,
-    formset: ComponentFormSet,
-    editing: Cocktail | None,
-    findings: list[Finding] | None,
+    form: CocktailForm, formset: ComponentFormSet, editing: Cocktail | None
 ) -> dict[str, Any]:
+    """The same review that guards saving, run on the builder as it stands."""
     patient = editing.patient if editing else _form_value(form, "patient")
     allergies = patient_allergies(patient)
     volume = _form_value(form, "total_volume_ml")
@@ -117,18 +110,17 @@ def _checks(
         )
     formset.is_valid()
     parts = formset.parts()
-    recipe = Recipe(indication, volume or 0, tuple(parts)) if volume else None
-    if findings is None:
-        findings = (
-            review(
-                recipe,
-                allergen_ids=allergies.ingredient_ids,
-                today=timezone.localdate(),
-                for_patient=patient is not None,
-            )
-            if recipe and parts
-            else []
+    recipe = Recipe(indication, volume, tuple(parts)) if volume else None
+    findings = (
+        review(
+            recipe,
+            allergen_ids=allergies.ingredient_ids,
+            today=timezone.localdate(),
+            for_patient=patient is not None,
         )
+        if recipe and parts
+        else []
+    )
     warnings = [f for f in findings if not f.refuses]
     digest = warnings_digest(warnings)
     return {
@@ -194,7 +186,7 @@ def _save(
         except ValidationError as exc:
             form.add_error(None, exc)
     context = _builder_context(form=form, formset=formset, editing=editing)
-    return render(request, "cocktails/cocktail_form.html", context, status=200)
+    return render(request, "cocktails/cocktail_form.html", context)
 
 
 @requires(Capability.EDIT_CLINICAL)

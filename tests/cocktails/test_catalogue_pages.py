@@ -214,6 +214,27 @@ def test_bad_products_are_refused_with_a_message_and_nothing_saved(admin_client,
     assert not Product.objects.exists()
 
 
+def test_editing_only_the_price_keeps_the_composition(admin_client, catalogue):
+    url = reverse("cocktails:catalogue:product_edit", args=[catalogue.c_vial.pk])
+    form = admin_client.get(url).context["formset"]
+    rows = {
+        f"components-{n}-{field}": value
+        for n, row in enumerate(form.initial)
+        for field, value in {
+            "ingredient": row["ingredient"].pk,
+            "concentration": row["concentration"],
+            "unit": row["unit"],
+        }.items()
+    }
+    data = _product_post(brand="Mesolab", name="Vita C", price="11", is_active="on", **rows)
+    assert admin_client.post(url, data).status_code == 302
+    catalogue.c_vial.refresh_from_db()
+    assert catalogue.c_vial.price == Decimal("11")
+    assert [(c.ingredient, c.concentration) for c in catalogue.c_vial.components.all()] == [
+        (catalogue.vit_c, Decimal("100"))
+    ]
+
+
 def test_a_product_is_edited(admin_client, catalogue):
     url = reverse("cocktails:catalogue:product_edit", args=[catalogue.c_vial.pk])
     assert admin_client.get(url).status_code == 200
