@@ -1,5 +1,6 @@
-"""Back office for the catalogue. Stock and cocktails change through the app's pages (which
-call the services and their checks); here they are read-only records."""
+"""Back office: read-only records with their change history. The catalogue, stock and
+cocktails change through the app's pages, which call the services and their checks (an
+ingredient's unit is locked once used, a lot is received with its rules, and so on)."""
 
 from __future__ import annotations
 
@@ -30,31 +31,27 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(SimpleHistoryAdmin):
+class IngredientAdmin(ReadOnlyAdmin):
     list_display = ("name", "category", "unit", "usual_min", "usual_max", "is_active")
     list_filter = ("category", "is_active")
+    # Also what other apps' autocomplete fields (e.g. an allergy's ingredient) search.
     search_fields = ("name",)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Retire instead (allergies and past cocktails refer to ingredients).
-        return False
 
 
 class ProductComponentInline(admin.TabularInline):
     model = ProductComponent
-    autocomplete_fields = ("ingredient",)
     extra = 0
+    can_delete = False
+    fields = ("ingredient", "concentration")
+    readonly_fields = fields
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ("brand", "name", "volume_ml", "price", "reorder_level", "is_active")
     list_filter = ("is_active", "brand")
     search_fields = ("brand", "name")
     inlines = (ProductComponentInline,)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Lot)

@@ -370,7 +370,9 @@ class LotUsage(models.Model):
     volume_ml = models.DecimalField(
         "volume injected (ml)", max_digits=6, decimal_places=2, null=True, blank=True
     )
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="lot_usages"
+    )
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

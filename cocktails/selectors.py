@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from clinic.roles import Capability, can
-from cocktails.composition import Costing, Part, Recipe, costing
+from cocktails.composition import Costing, Finding, Part, Recipe, costing, safety_findings
 from cocktails.models import (
     EXPIRY_WARNING_DAYS,
     Cocktail,
@@ -258,6 +259,16 @@ def formulation_recipe(formulation: Formulation, *, indication: str | None = Non
     )
 
 
+def formulation_findings(*, formulation: Formulation, patient: Any) -> list[Finding]:
+    """The safety review of a saved version for `patient` today: what a session should run
+    before injecting, since an allergy may have been recorded or a lot expired since saving."""
+    return safety_findings(
+        formulation_recipe(_with_components(formulation)),
+        allergen_ids=patient_allergies(patient).ingredient_ids,
+        today=timezone.localdate(),
+    )
+
+
 def ingredient_sources(*, ingredient_ids: set[int]) -> dict[int, ProductComponent]:
     """For each ingredient, the active product that supplies it most cheaply (per unit of
     ingredient): what an ingredient-only component is costed from. One query."""
@@ -280,15 +291,20 @@ def recipe_costing(recipe: Recipe) -> Costing:
     return costing(recipe, sources=ingredient_sources(ingredient_ids=ids))
 
 
+def _with_components(formulation: Formulation) -> Formulation:
+    """`formulation` with its components loaded (as given, if they already are)."""
+    if "components" in getattr(formulation, "_prefetched_objects_cache", {}):
+        return formulation
+    return (
+        Formulation.objects.select_related("cocktail")
+        .prefetch_related(_components_prefetch())
+        .get(pk=formulation.pk)
+    )
+
+
 def formulation_costing(*, formulation: Formulation) -> Costing:
-    """Cost lines of one syringe of `formulation` (loads its components if needed)."""
-    if "components" not in getattr(formulation, "_prefetched_objects_cache", {}):
-        formulation = (
-            Formulation.objects.select_related("cocktail")
-            .prefetch_related(_components_prefetch())
-            .get(pk=formulation.pk)
-        )
-    return recipe_costing(formulation_recipe(formulation))
+    """Cost lines of one syringe of `formulation`."""
+    return recipe_costing(formulation_recipe(_with_components(formulation)))
 
 
 def formulation_cost(*, formulation: Formulation) -> Decimal:

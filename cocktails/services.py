@@ -556,6 +556,18 @@ def formulation_freeze(*, formulation: Formulation) -> Formulation:
 
 
 @transaction.atomic
+def cocktail_freeze_current(*, cocktail: Cocktail) -> Formulation:
+    """The version a session is about to inject, frozen: what the session should point at.
+
+    The cocktail row is locked first, as cocktail_revise does, so an adjustment being saved at
+    the same moment either lands before (and is what gets frozen) or becomes a new version."""
+    locked = Cocktail.objects.select_for_update().get(pk=cocktail.pk)
+    if locked.is_archived:
+        raise ValidationError(f"{locked.name} is archived: choose a current cocktail.")
+    return formulation_freeze(formulation=Formulation.objects.get(pk=locked.current_id))
+
+
+@transaction.atomic
 def cocktail_archive(*, cocktail: Cocktail) -> Cocktail:
     """Hide a cocktail from lists and the builder; its versions stay for the record."""
     if cocktail.is_archived:

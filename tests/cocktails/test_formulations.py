@@ -13,6 +13,7 @@ from cocktails.services import (
     FormulationRefused,
     cocktail_archive,
     cocktail_create,
+    cocktail_freeze_current,
     cocktail_revise,
     formulation_freeze,
     lot_consume,
@@ -102,6 +103,27 @@ def test_using_a_lot_with_a_version_freezes_that_exact_version(
     )
     version.refresh_from_db()
     assert version.is_frozen and usage.formulation == version
+
+
+def test_a_session_takes_the_current_version_frozen(face_glow, catalogue, practitioner):
+    injected = cocktail_freeze_current(cocktail=face_glow)
+    assert injected == face_glow.current and injected.is_frozen
+    cocktail_revise(
+        cocktail=face_glow,
+        name="Face glow",
+        indication="facial_rejuvenation",
+        total_volume_ml=Decimal("5"),
+        parts=[product_part(catalogue.ha_vial, "1")],
+        by=practitioner,
+    )
+    assert cocktail_freeze_current(cocktail=face_glow).number == 2
+    assert _content(Formulation.objects.get(pk=injected.pk))[0][2] == Decimal("2")
+
+
+def test_an_archived_cocktail_cannot_be_used_in_a_session(face_glow):
+    cocktail_archive(cocktail=face_glow)
+    with pytest.raises(ValidationError):
+        cocktail_freeze_current(cocktail=face_glow)
 
 
 def test_freezing_is_idempotent(face_glow):

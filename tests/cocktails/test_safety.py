@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cocktails.composition import Recipe, concentrations, review, warnings_digest
 from cocktails.models import Cocktail
+from cocktails.selectors import formulation_findings
 from cocktails.services import (
     AcknowledgementRequired,
     FormulationRefused,
@@ -246,3 +247,11 @@ def test_refusals_come_before_warnings_and_the_digest_ignores_refusals(catalogue
     )
     assert [f.refuses for f in findings] == [True, False, False]
     assert warnings_digest(findings) == warnings_digest(findings[1:])
+
+
+def test_a_saved_version_is_reviewed_again_before_a_session(face_glow, catalogue, patient):
+    """An allergy recorded after the cocktail was saved still stops the session."""
+    assert formulation_findings(formulation=face_glow.current, patient=patient) == []
+    AllergyFactory(patient=patient, ingredient=catalogue.vit_c)
+    findings = formulation_findings(formulation=face_glow.current, patient=patient)
+    assert [(f.kind, f.refuses) for f in findings] == [("allergy", True)]
