@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from cocktails.composition import Finding, Part, Recipe, lot_problem, review, warnings_digest
 from cocktails.models import (
@@ -349,7 +350,7 @@ def lot_consume(
         problem = lot_problem(lot, used_on)
         if not problem:
             problem = f"lot {lot.lot_number} has only {lot.quantity_left} vial(s) left."
-        raise ValidationError({"lot": problem[0].upper() + problem[1:]})
+        raise ValidationError({"lot": capfirst(problem)})
     if formulation is not None:
         formulation_freeze(formulation=formulation)
     return LotUsage.objects.create(
