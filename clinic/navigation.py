@@ -24,4 +24,14 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "Appointments", "scheduling:today", "calendar3", Capability.BOOK_APPOINTMENTS, "scheduling"
     ),
+    NavItem(
+        "Cocktails", "cocktails:cocktail_list", "eyedropper", Capability.VIEW_CLINICAL, "cocktails"
+    ),
+    NavItem(
+        "Catalogue & stock",
+        "cocktails:catalogue:ingredient_list",
+        "box-seam",
+        Capability.VIEW_CATALOGUE,
+        "cocktails:catalogue",
+    ),
 )

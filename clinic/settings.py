@@ -206,6 +206,8 @@ PATIENT_PHOTO_MAX_BYTES = env.int("PATIENT_PHOTO_MAX_BYTES", default=15 * 1024 *
 CLINIC_NAME = env.str("CLINIC_NAME", default="Mesoclinic")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 rue des Lilas, 75011 Paris")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+33 1 23 45 67 89")
+# Prices and costs are plain Decimals in this one currency (ISO 4217 code).
+CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="EUR")
 
 # Sessions: health data on shared desk computers, so a session ends after this much
 # inactivity (every request pushes the expiry back) or when the browser closes.

@@ -19,12 +19,15 @@ VIEWPORTS = {
 def _no_csp_violations(page: Page):
     """Fail any journey during which the browser blocked something under the CSP."""
     blocked: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.location
+            blocked.append(
+                f"{message.text.split('.')[0]} at {where.get('url')}:{where.get('lineNumber')}"
+            )
+
+    page.on("console", watch)
     yield
     assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 

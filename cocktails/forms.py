@@ -1,0 +1,398 @@
+"""Forms parse what staff type; the services decide what is allowed (see services.py)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from cocktails.choices import Indication
+from cocktails.composition import ML, Finding, Part, unit_problem
+from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
+from cocktails.selectors import BuilderCatalogue, patient_choices
+
+UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
+
+
+class OptionDataSelect(forms.Select):
+    """A select whose options carry data-* attributes, for the builder's small script
+    (a component's unit; a lot's product)."""
+
+    def __init__(
+        self, *args: Any, option_data: dict[str, dict[str, str]] | None = None, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.option_data = option_data or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        for key, data in self.option_data.get(str(value), {}).items():
+            option["attrs"][f"data-{key}"] = data
+        return option
+
+
+# --- Catalogue -------------------------------------------------------------------------------
+
+
+def _decimal(
+    label: str, *, required: bool = True, places: int = 3, **kwargs: Any
+) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, max_digits=10, decimal_places=places, **kwargs
+    )
+
+
+class IngredientForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    category = forms.ChoiceField(choices=Ingredient.Category.choices)
+    unit = forms.ChoiceField(
+        choices=Ingredient.Unit.choices, help_text="Concentrations of this ingredient use it."
+    )
+    usual_min = _decimal("Usual concentration from", required=False)
+    usual_max = _decimal("Usual concentration up to", required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    @classmethod
+    def for_ingredient(cls, ingredient: Ingredient, data: Any = None) -> IngredientForm:
+        initial = {field: getattr(ingredient, field) for field in cls.base_fields}
+        return cls(data, initial=initial)
+
+
+class ProductForm(forms.Form):
+    brand = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=160)
+    volume_ml = _decimal("Volume per vial (ml)", places=2)
+    price = _decimal("Price per vial", places=2, help_text="What the clinic pays, tax included.")
+    reorder_level = forms.IntegerField(
+        label="Low-stock alert below",
+        min_value=0,
+        initial=5,
+        help_text="Vials in stock, counting lots in date only.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    is_active = forms.BooleanField(
+        label="Available for new cocktails", required=False, initial=True
+    )
+
+    @classmethod
+    def for_product(cls, product: Product | None, data: Any = None) -> ProductForm:
+        if product is None:
+            form = cls(data)
+            del form.fields["is_active"]  # a new product is available
+            return form
+        initial = {field: getattr(product, field) for field in cls.base_fields}
+        return cls(data, initial=initial)
+
+
+class ProductComponentForm(forms.Form):
+    ingredient = forms.ModelChoiceField(
+        queryset=Ingredient.objects.filter(is_active=True),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    concentration = _decimal(
+        "Concentration",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    unit = forms.ChoiceField(
+        choices=UNIT_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        ingredient, concentration = data.get("ingredient"), data.get("concentration")
+        if not self.has_changed():
+            return data
+        if ingredient is None:
+            self.add_error("ingredient", "Choose the ingredient.")
+        if concentration is None:
+            self.add_error("concentration", "Enter its concentration.")
+        elif concentration <= 0:
+            self.add_error("concentration", "Enter a concentration above zero.")
+        if ingredient is not None:
+            unit = data.get("unit") or ingredient.unit
+            if message := unit_problem(ingredient, unit):
+                self.add_error("unit", message)
+        return data
+
+
+class RowsFormSet(BaseFormSet):
+    """Every row is optional: a row left blank is skipped rather than refused."""
+
+    def initial_form_count(self) -> int:
+        return 0
+
+
+def product_components_formset(
+    data: Any = None, product: Product | None = None, extra: int = 3
+) -> BaseFormSet:
+    initial = [
+        {"ingredient": c.ingredient, "concentration": c.concentration, "unit": c.ingredient.unit}
+        for c in (product.components.all() if product else ())
+    ]
+    ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
+    FormSet = formset_factory(ProductComponentForm, formset=RowsFormSet, extra=len(initial) + extra)
+    # Posted rows stand on their own: compared with an initial, an unchanged row would look
+    # blank and be dropped from the composition.
+    formset = FormSet(data, initial=None if data is not None else initial, prefix="components")
+    # One query for every row's ingredient list, not one per row.
+    choices = [("", "—"), *((i.pk, f"{i.name} ({i.unit})") for i in ingredients)]
+    for form in formset.forms:
+        form.fields["ingredient"].choices = choices
+    return formset
+
+
+def product_components(formset: BaseFormSet) -> list[tuple[Ingredient, Decimal]]:
+    return [
+        (form.cleaned_data["ingredient"], form.cleaned_data["concentration"])
+        for form in formset.forms
+        if form.cleaned_data.get("ingredient")
+    ]
+
+
+class LotReceiveForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+    lot_number = forms.CharField(max_length=60, help_text="As printed on the box.")
+    expiry_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    quantity = forms.IntegerField(label="Vials received")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, help_text="For example the supplier's notice number and date."
+    )
+
+
+# --- The cocktail builder --------------------------------------------------------------------
+
+
+def _lot_label(lot: Lot, today: datetime.date) -> str:
+    state = f"{lot.quantity_left} left"
+    if lot.is_expired_on(today):
+        state = "EXPIRED"
+    elif lot.is_exhausted:
+        state = "used up"
+    elif lot.is_recalled:
+        state = "RECALLED"
+    return (
+        f"{lot.lot_number} · {lot.product} · exp. {date_format(lot.expiry_date, 'M Y')} · {state}"
+    )
+
+
+class ComponentForm(forms.Form):
+    """One builder row: a product in ml, or an ingredient at its concentration in the syringe.
+
+    `component` and `lot` are parsed here rather than by a ChoiceField: a lot used up since the
+    page was opened must still reach the safety check, which says what is wrong with it."""
+
+    component = forms.CharField(required=False)
+    amount = _decimal("Amount", required=False)
+    unit = forms.ChoiceField(choices=UNIT_CHOICES, required=False)
+    lot = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, catalogue: BuilderCatalogue, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        today = timezone.localdate()
+        products = [
+            (f"product:{p.pk}", f"{p} · {plain_number(p.volume_ml)} ml vial")
+            for p in catalogue.products.values()
+        ]
+        ingredients = [
+            (f"ingredient:{i.pk}", f"{i.name} ({i.unit})") for i in catalogue.ingredients.values()
+        ]
+        self.fields["component"].widget = OptionDataSelect(
+            choices=[
+                ("", "Choose a product or an ingredient…"),
+                ("Products (ml drawn from the vial)", products),
+                ("Ingredients (concentration in the syringe)", ingredients),
+            ],
+            option_data={f"product:{pk}": {"unit": ML} for pk in catalogue.products}
+            | {f"ingredient:{pk}": {"unit": i.unit} for pk, i in catalogue.ingredients.items()},
+            attrs={"class": "form-select", "data-component": ""},
+        )
+        self.fields["lot"].widget = OptionDataSelect(
+            choices=[("", "No lot yet")]
+            + [(str(pk), _lot_label(lot, today)) for pk, lot in catalogue.lots.items()],
+            option_data={
+                str(pk): {"product": f"product:{lot.product_id}"}
+                for pk, lot in catalogue.lots.items()
+            },
+            attrs={"class": "form-select", "data-lot": ""},
+        )
+        self.fields["amount"].widget.attrs.update(
+            {"class": "form-control", "inputmode": "decimal", "placeholder": "0"}
+        )
+        self.fields["unit"].widget.attrs.update({"class": "form-select", "data-unit-select": ""})
+
+    def _source(self, raw: str) -> Product | Ingredient | None:
+        kind, _, pk = raw.partition(":")
+        if not pk.isdigit():
+            return None
+        if kind == "product":
+            return self.catalogue.products.get(int(pk))
+        if kind == "ingredient":
+            return self.catalogue.ingredients.get(int(pk))
+        return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.has_changed():
+            return data
+        source = self._source(data.get("component", ""))
+        if source is None:
+            self.add_error("component", "Choose a product or an ingredient.")
+        if data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", "Enter the amount.")
+        raw_lot = data.get("lot", "")
+        lot = self.catalogue.lot(int(raw_lot)) if raw_lot.isdigit() else None
+        if raw_lot and lot is None:
+            self.add_error("lot", "Choose a lot from the list.")
+        if self.errors:
+            return data
+        product = source if isinstance(source, Product) else None
+        ingredient = source if isinstance(source, Ingredient) else None
+        data["part"] = Part(
+            product=product,
+            ingredient=ingredient,
+            amount=data["amount"],
+            unit=data.get("unit") or (ML if product is not None else ingredient.unit),
+            lot=lot,
+            row=self.row,
+        )
+        return data
+
+    @property
+    def row(self) -> int:
+        return int(self.prefix.rsplit("-", 1)[-1])
+
+
+class ComponentFormSet(RowsFormSet):
+    def parts(self) -> list[Part]:
+        """The parts of the rows that parse (call after is_valid())."""
+        return [
+            form.cleaned_data["part"]
+            for form in self.forms
+            if hasattr(form, "cleaned_data") and "part" in form.cleaned_data
+        ]
+
+    def attach(self, findings: list[Finding]) -> list[Finding]:
+        """Show each finding on its row; return those that belong to no row."""
+        loose = []
+        for finding in findings:
+            if not finding.rows:
+                loose.append(finding)
+            for row in finding.rows:
+                if row < len(self.forms):
+                    form = self.forms[row]
+                    field = finding.field if finding.field in form.fields else "component"
+                    form.add_error(field, finding.message)
+        return loose
+
+
+def component_formset(
+    *, catalogue: BuilderCatalogue, data: Any = None, rows: list[dict[str, Any]] | None = None
+) -> ComponentFormSet:
+    """The builder's rows: bound to posted data, or showing `rows` (initial values)."""
+    FormSet = formset_factory(
+        ComponentForm, formset=ComponentFormSet, extra=0 if data is not None else len(rows or ())
+    )
+    return FormSet(
+        data, initial=rows or None, prefix="components", form_kwargs={"catalogue": catalogue}
+    )
+
+
+def posted_rows(data: Any) -> list[dict[str, str]]:
+    """The builder rows as posted, unvalidated, to re-render them after adding or removing one."""
+    try:
+        total = min(int(data.get("components-TOTAL_FORMS", 0)), 50)
+    except ValueError:
+        total = 0
+    return [
+        {field: data.get(f"components-{i}-{field}", "") for field in ComponentForm.base_fields}
+        for i in range(total)
+    ]
+
+
+def rows_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Builder rows as the POST data that would submit them."""
+    data: dict[str, Any] = {"components-TOTAL_FORMS": len(rows), "components-INITIAL_FORMS": 0}
+    for i, row in enumerate(rows):
+        data |= {f"components-{i}-{field}": value for field, value in row.items()}
+    return data
+
+
+def version_rows(cocktail: Cocktail) -> list[dict[str, str]]:
+    """A saved version's components as builder rows (components must be loaded)."""
+    rows = []
+    for component in cocktail.current.components.all():
+        source = (
+            f"product:{component.product_id}"
+            if component.product_id
+            else f"ingredient:{component.ingredient_id}"
+        )
+        rows.append(
+            {
+                "component": source,
+                "amount": plain_number(component.amount),
+                "unit": component.unit,
+                "lot": str(component.lot_id or ""),
+            }
+        )
+    return rows
+
+
+class CocktailForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    indication = forms.ChoiceField(choices=Indication.choices)
+    patient = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="For patient",
+        empty_label="None: a clinic template",
+        help_text="Leave empty to save a clinic template.",
+    )
+    template = forms.ModelChoiceField(
+        queryset=Cocktail.objects.filter(patient__isnull=True, archived_at__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    total_volume_ml = _decimal("Total volume (ml)", places=2)
+    notes = forms.CharField(
+        label="Notes on this version", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    # The digest of the warnings the author ticked "reviewed" for (see warnings_digest).
+    acknowledge = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, editing: Cocktail | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["total_volume_ml"].widget.attrs["inputmode"] = "decimal"
+        if editing is not None:
+            # A cocktail keeps its patient and origin; only its content and name change.
+            del self.fields["patient"]
+            del self.fields["template"]
+        else:
+            self.fields["patient"].queryset = patient_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("template") is not None
+            and "patient" in self.fields
+            and not data.get("patient")
+        ):
+            self.add_error("patient", "Choose the patient this cocktail is adjusted for.")
+        return data

@@ -1,0 +1,217 @@
+"""Writes for the catalogue: ingredients and products."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cocktails.models import Ingredient, Product, ProductComponent
+from cocktails.selectors import ingredient_users, product_users
+
+# --- Ingredients -----------------------------------------------------------------------------
+
+
+def _check_range(usual_min: Decimal | None, usual_max: Decimal | None) -> None:
+    errors = {}
+    for field, value in (("usual_min", usual_min), ("usual_max", usual_max)):
+        if value is not None and value < 0:
+            errors[field] = "A concentration cannot be negative."
+    if not errors and usual_min is not None and usual_max is not None and usual_min > usual_max:
+        errors["usual_max"] = "The upper end of the usual range must not be below the lower end."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_ingredient_name(name: str, exclude_pk: int | None = None) -> None:
+    others = Ingredient.objects.filter(name__iexact=name).exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"name": f"The catalogue already has an ingredient named {name}."})
+
+
+@transaction.atomic
+def ingredient_create(
+    *,
+    name: str,
+    category: str,
+    unit: str,
+    usual_min: Decimal | None = None,
+    usual_max: Decimal | None = None,
+    notes: str = "",
+) -> Ingredient:
+    _check_ingredient_name(name)
+    _check_range(usual_min, usual_max)
+    return Ingredient.objects.create(
+        name=name,
+        category=category,
+        unit=unit,
+        usual_min=usual_min,
+        usual_max=usual_max,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def ingredient_update(
+    *,
+    ingredient: Ingredient,
+    name: str,
+    category: str,
+    unit: str,
+    usual_min: Decimal | None,
+    usual_max: Decimal | None,
+    notes: str,
+) -> Ingredient:
+    """Edit an ingredient. Its unit is fixed once a product or a cocktail uses it: changing
+    it would silently change the meaning of every concentration already recorded."""
+    _check_ingredient_name(name, exclude_pk=ingredient.pk)
+    _check_range(usual_min, usual_max)
+    if unit != ingredient.unit and (
+        ingredient.product_components.exists() or ingredient.formulation_components.exists()
+    ):
+        raise ValidationError(
+            {
+                "unit": f"{ingredient.name} is already used in {ingredient.unit} by products or "
+                "cocktails, so its unit cannot change. Add a new ingredient instead."
+            }
+        )
+    for field, value in {
+        "name": name,
+        "category": category,
+        "unit": unit,
+        "usual_min": usual_min,
+        "usual_max": usual_max,
+        "notes": notes,
+    }.items():
+        setattr(ingredient, field, value)
+    ingredient.save()
+    return ingredient
+
+
+@transaction.atomic
+def ingredient_retire(*, ingredient: Ingredient) -> Ingredient:
+    """Take an ingredient out of the catalogue's choices. It is never deleted (allergies and
+    past cocktails refer to it), and refused while an active product or cocktail uses it."""
+    users = ingredient_users(ingredient=ingredient)
+    if users:
+        raise ValidationError(
+            f"{ingredient.name} is still used by {', '.join(users)}. "
+            "Change or archive those first; nothing was removed."
+        )
+    ingredient.is_active = False
+    ingredient.save(update_fields=["is_active"])
+    return ingredient
+
+
+@transaction.atomic
+def ingredient_restore(*, ingredient: Ingredient) -> Ingredient:
+    ingredient.is_active = True
+    ingredient.save(update_fields=["is_active"])
+    return ingredient
+
+
+# --- Products --------------------------------------------------------------------------------
+
+
+def _check_product(
+    *,
+    brand: str,
+    name: str,
+    volume_ml: Decimal,
+    price: Decimal,
+    components: Sequence[tuple[Ingredient, Decimal]],
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if volume_ml <= 0:
+        errors["volume_ml"] = "Enter the vial's volume in ml, above zero."
+    if price < 0:
+        errors["price"] = "A price cannot be negative."
+    same = Product.objects.filter(brand__iexact=brand, name__iexact=name).exclude(pk=exclude_pk)
+    if same.exists():
+        errors["name"] = f"{brand} {name} is already in the catalogue."
+    ingredient_ids = [ingredient.pk for ingredient, _ in components]
+    if len(set(ingredient_ids)) != len(ingredient_ids):
+        errors["__all__"] = "Each ingredient may appear only once in a product."
+    if any(concentration <= 0 for _, concentration in components):
+        errors["__all__"] = "Every concentration must be above zero."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_product_components(
+    product: Product, components: Sequence[tuple[Ingredient, Decimal]]
+) -> None:
+    wanted = {ingredient.pk: concentration for ingredient, concentration in components}
+    for existing in product.components.all():
+        if existing.ingredient_id not in wanted:
+            existing.delete()
+        elif existing.concentration != wanted[existing.ingredient_id]:
+            existing.concentration = wanted[existing.ingredient_id]
+            existing.save(update_fields=["concentration"])
+        wanted.pop(existing.ingredient_id, None)
+    for ingredient_id, concentration in wanted.items():
+        ProductComponent.objects.create(
+            product=product, ingredient_id=ingredient_id, concentration=concentration
+        )
+
+
+@transaction.atomic
+def product_create(
+    *,
+    brand: str,
+    name: str,
+    volume_ml: Decimal,
+    price: Decimal,
+    components: Sequence[tuple[Ingredient, Decimal]],
+    reorder_level: int = 5,
+    notes: str = "",
+) -> Product:
+    _check_product(brand=brand, name=name, volume_ml=volume_ml, price=price, components=components)
+    product = Product.objects.create(
+        brand=brand,
+        name=name,
+        volume_ml=volume_ml,
+        price=price,
+        reorder_level=reorder_level,
+        notes=notes,
+    )
+    _set_product_components(product, components)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product: Product,
+    brand: str,
+    name: str,
+    volume_ml: Decimal,
+    price: Decimal,
+    components: Sequence[tuple[Ingredient, Decimal]],
+    reorder_level: int,
+    notes: str,
+    is_active: bool,
+) -> Product:
+    _check_product(
+        brand=brand,
+        name=name,
+        volume_ml=volume_ml,
+        price=price,
+        components=components,
+        exclude_pk=product.pk,
+    )
+    if product.is_active and not is_active:
+        users = product_users(product=product)
+        if users:
+            raise ValidationError(
+                {"is_active": f"Still used by {', '.join(users)}: change or archive them first."}
+            )
+    product.brand, product.name, product.notes = brand, name, notes
+    product.volume_ml, product.price, product.reorder_level = volume_ml, price, reorder_level
+    product.is_active = is_active
+    product.save()
+    _set_product_components(product, components)
+    return product

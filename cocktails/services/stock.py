@@ -1,0 +1,137 @@
+"""Writes for stock: receiving, recalling and using lots (the traceability ledger)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from cocktails.composition import lot_problem
+from cocktails.models import Formulation, Lot, LotUsage, Product
+from cocktails.services.formulations import formulation_freeze
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+@transaction.atomic
+def lot_receive(
+    *,
+    product: Product,
+    lot_number: str,
+    expiry_date: datetime.date,
+    quantity: int,
+    received_on: datetime.date,
+    by: User,
+) -> Lot:
+    """Record a delivery of `quantity` vials of one lot."""
+    lot_number = lot_number.strip()
+    errors: dict[str, str] = {}
+    if not lot_number:
+        errors["lot_number"] = "Enter the lot number printed on the box."
+    elif Lot.objects.filter(product=product, lot_number__iexact=lot_number).exists():
+        errors["lot_number"] = f"Lot {lot_number} of {product} has already been received."
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = "Enter the number of vials received, at least 1."
+    if expiry_date < received_on:
+        errors["expiry_date"] = "The expiry date cannot be before the date of receipt."
+    elif expiry_date < timezone.localdate():
+        errors["expiry_date"] = "This lot has already expired: it must not be put in stock."
+    if not product.is_active:
+        errors["product"] = f"{product} has been withdrawn from the catalogue."
+    if errors:
+        raise ValidationError(errors)
+    return Lot.objects.create(
+        product=product,
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        received_on=received_on,
+        quantity_received=quantity,
+        quantity_left=quantity,
+        received_by=by,
+    )
+
+
+@transaction.atomic
+def lot_recall(*, lot: Lot, reason: str) -> Lot:
+    """Withdraw a lot: it can no longer be used, and its recipients are listed on its page."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the lot is recalled (e.g. the notice number)."})
+    if lot.is_recalled:
+        raise ValidationError(f"Lot {lot.lot_number} was already recalled.")
+    lot.recalled_at = timezone.now()
+    lot.recall_reason = reason.strip()
+    lot.save(update_fields=["recalled_at", "recall_reason"])
+    return lot
+
+
+@transaction.atomic
+def lot_consume(
+    *,
+    lot: Lot,
+    quantity: int,
+    patient: Any,
+    practitioner: User,
+    used_at: datetime.datetime | None = None,
+    formulation: Formulation | None = None,
+    volume_ml: Decimal | None = None,
+    reference: str = "",
+) -> LotUsage:
+    """Use `quantity` vials of `lot` for `patient` and record it in the traceability ledger.
+
+    Safe under concurrent sessions: the decrement is one conditional UPDATE, so when two
+    sessions race for the last vial PostgreSQL serialises them on the row and the second finds
+    no vial left (the CHECK quantity_left >= 0 backs this up). Refuses a lot that is expired on
+    the day of use, recalled or without enough vials. The formulation used, if given, is frozen.
+    """
+    used_at = used_at or timezone.now()
+    if quantity is None or quantity <= 0:
+        raise ValidationError({"quantity": "Use at least one vial."})
+    used_on = timezone.localdate(used_at)
+    taken = Lot.objects.filter(
+        pk=lot.pk,
+        quantity_left__gte=quantity,
+        expiry_date__gte=used_on,
+        recalled_at__isnull=True,
+    ).update(quantity_left=F("quantity_left") - quantity)
+    lot.refresh_from_db(fields=["quantity_left", "expiry_date", "recalled_at"])
+    if not taken:
+        problem = lot_problem(lot, used_on)
+        if not problem:
+            problem = f"lot {lot.lot_number} has only {lot.quantity_left} vial(s) left."
+        raise ValidationError({"lot": capfirst(problem)})
+    if formulation is not None:
+        formulation_freeze(formulation=formulation)
+    return LotUsage.objects.create(
+        lot=lot,
+        quantity=quantity,
+        volume_ml=volume_ml,
+        patient=patient,
+        practitioner=practitioner,
+        used_at=used_at,
+        formulation=formulation,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def lot_usage_cancel(*, usage: LotUsage, by: User, reason: str) -> LotUsage:
+    """Undo a use recorded in error: the vials go back to the lot; the row stays, marked."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this use is cancelled."})
+    cancelled = LotUsage.objects.filter(pk=usage.pk, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now(), cancelled_by=by, cancel_reason=reason.strip()
+    )
+    if not cancelled:
+        raise ValidationError("This use of the lot was already cancelled.")
+    Lot.objects.filter(pk=usage.lot_id).update(quantity_left=F("quantity_left") + usage.quantity)
+    usage.refresh_from_db()
+    return usage

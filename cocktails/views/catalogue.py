@@ -1,0 +1,295 @@
+"""The catalogue: ingredients, products, and the stock of lots with their traceability."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from clinic.roles import Capability, can, requires
+from cocktails import selectors, services
+from cocktails.forms import (
+    IngredientForm,
+    LotReceiveForm,
+    ProductForm,
+    ReasonForm,
+    product_components,
+    product_components_formset,
+)
+from cocktails.models import EXPIRY_WARNING_DAYS, Ingredient, Lot, Product
+from cocktails.selectors import LOT_STATUSES
+from cocktails.views import flash_outcome
+
+# --- Ingredients -----------------------------------------------------------------------------
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def ingredient_list(request: HttpRequest) -> HttpResponse:
+    show_retired = request.GET.get("retired") == "1"
+    return render(
+        request,
+        "cocktails/ingredient_list.html",
+        {
+            "ingredients": selectors.ingredient_list(include_retired=show_retired).order_by(
+                "category", "name"
+            ),
+            "show_retired": show_retired,
+        },
+    )
+
+
+def _ingredient_form_page(
+    request: HttpRequest, form: IngredientForm, ingredient: Ingredient | None
+) -> HttpResponse:
+    return render(
+        request, "cocktails/ingredient_form.html", {"form": form, "ingredient": ingredient}
+    )
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def ingredient_create(request: HttpRequest) -> HttpResponse:
+    form = IngredientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ingredient = services.ingredient_create(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{ingredient.name} added to the catalogue.")
+            return redirect("cocktails:catalogue:ingredient_list")
+    return _ingredient_form_page(request, form, None)
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def ingredient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ingredient = get_object_or_404(Ingredient, pk=pk)
+    form = IngredientForm.for_ingredient(ingredient, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ingredient_update(ingredient=ingredient, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{ingredient.name} saved.")
+            return redirect("cocktails:catalogue:ingredient_list")
+    return _ingredient_form_page(request, form, ingredient)
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+@require_POST
+def ingredient_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    ingredient = get_object_or_404(Ingredient, pk=pk)
+    flash_outcome(
+        request,
+        lambda: services.ingredient_retire(ingredient=ingredient),
+        f"{ingredient.name} retired: it is no longer offered.",
+    )
+    return redirect("cocktails:catalogue:ingredient_edit", pk=ingredient.pk)
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+@require_POST
+def ingredient_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    ingredient = services.ingredient_restore(ingredient=get_object_or_404(Ingredient, pk=pk))
+    messages.success(request, f"{ingredient.name} is back in the catalogue.")
+    return redirect("cocktails:catalogue:ingredient_edit", pk=ingredient.pk)
+
+
+# --- Products --------------------------------------------------------------------------------
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def product_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    products = selectors.product_list(today=today).order_by("-is_active", "brand", "name")
+    return render(request, "cocktails/product_list.html", {"products": products, "today": today})
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    product = get_object_or_404(selectors.product_list(today=today), pk=pk)
+    lots = selectors.lot_list(status="all", today=today, product=product).order_by("-expiry_date")
+    return render(
+        request,
+        "cocktails/product_detail.html",
+        {"product": product, "lots": lots, "today": today},
+    )
+
+
+def _product_form_page(
+    request: HttpRequest, product: Product | None, data: Any = None
+) -> HttpResponse:
+    form = ProductForm.for_product(product, data)
+    formset = product_components_formset(data, product=product)
+    if data is not None and form.is_valid() & formset.is_valid():
+        values = {**form.cleaned_data, "components": product_components(formset)}
+        try:
+            if product is None:
+                product = services.product_create(**values)
+            else:
+                services.product_update(product=product, **values)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{product} saved.")
+            return redirect("cocktails:catalogue:product_detail", pk=product.pk)
+    return render(
+        request,
+        "cocktails/product_form.html",
+        {"form": form, "formset": formset, "product": product},
+    )
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def product_create(request: HttpRequest) -> HttpResponse:
+    return _product_form_page(request, None, request.POST if request.method == "POST" else None)
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product.objects.prefetch_related("components__ingredient"), pk=pk)
+    return _product_form_page(request, product, request.POST if request.method == "POST" else None)
+
+
+# --- Lots ------------------------------------------------------------------------------------
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def lot_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    status = request.GET.get("status", "in_stock")
+    if status not in LOT_STATUSES:
+        status = "in_stock"
+    counts = selectors.lot_status_counts(today=today)
+    tabs = [(key, label, counts[key]) for key, label in LOT_STATUSES.items()]
+    return render(
+        request,
+        "cocktails/lot_list.html",
+        {
+            "lots": selectors.lot_list(status=status, today=today),
+            "status": status,
+            "tabs": tabs,
+            "today": today,
+            "warning_days": EXPIRY_WARNING_DAYS,
+        },
+    )
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def lot_receive(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("product", "").isdigit():
+        initial["product"] = int(request.GET["product"])
+    form = LotReceiveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot = services.lot_receive(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Lot {lot.lot_number}: {lot.quantity_received} vials put in stock."
+            )
+            return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+    return render(request, "cocktails/lot_form.html", {"form": form})
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
+    show_recipients = can(request.user, Capability.VIEW_CLINICAL)
+    return render(
+        request,
+        "cocktails/lot_detail.html",
+        {
+            "lot": lot,
+            "today": timezone.localdate(),
+            "recipients": selectors.lot_recipients(lot=lot) if show_recipients else None,
+            "recall_form": ReasonForm() if can(request.user, Capability.MANAGE_CATALOGUE) else None,
+        },
+    )
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+@require_POST
+def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    flash_outcome(
+        request,
+        lambda: services.lot_recall(lot=lot, reason=request.POST.get("reason", "")),
+        f"Lot {lot.lot_number} recalled: it can no longer be used.",
+    )
+    return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming a CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> str:
+    # A cell starting with a formula character would run as a formula in a spreadsheet.
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+CSV_HEADER = (
+    "Used at",
+    "Patient",
+    "Date of birth",
+    "Patient record",
+    "Practitioner",
+    "Vials",
+    "Volume (ml)",
+    "Cocktail",
+    "Version",
+    "Reference",
+    "Status",
+)
+
+
+@requires(Capability.VIEW_CLINICAL)
+@requires(Capability.EXPORT_RECORDS)
+def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Everyone who received the lot, for a recall: streamed, whatever the number of rows."""
+    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(CSV_HEADER)
+        for usage in selectors.lot_recipients(lot=lot).iterator(chunk_size=500):
+            version = usage.formulation
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in (
+                        timezone.localtime(usage.used_at).strftime("%Y-%m-%d %H:%M"),
+                        usage.patient,
+                        usage.patient.date_of_birth.isoformat(),
+                        usage.patient.pk,
+                        usage.practitioner.get_full_name() or usage.practitioner.username,
+                        usage.quantity,
+                        usage.volume_ml,
+                        version.cocktail.name if version else "",
+                        version.number if version else "",
+                        usage.reference,
+                        "Cancelled" if usage.is_cancelled else "Used",
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    name = slugify(f"lot-{lot.lot_number}-{lot.product}")
+    response["Content-Disposition"] = f'attachment; filename="{name}-recipients.csv"'
+    return response
