@@ -5,3 +5,13 @@ from django.apps import AppConfig
 
 class SchedulingConfig(AppConfig):
     name = "scheduling"
+
+    def ready(self) -> None:
+        from clinic.roles import Capability
+        from patients.timeline import register_source
+        from scheduling.timeline_sources import appointment_entries
+
+        # Receptionists book appointments, so they see them on the patient page too.
+        register_source(
+            "scheduling.appointments", appointment_entries, capability=Capability.VIEW_PATIENTS
+        )

@@ -151,7 +151,7 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 # timeline (consultations, concerns, their contraindications, consents), alerts (2),
 # readiness (3), resolved contraindications, consents (2), photos, change history (6).
 PAGES = [
-    ("patients:detail", "pk", 26),
+    ("patients:detail", "pk", 27),
     ("patients:history", "pk", 15),
     ("patients:photo_list", "patient_pk", 10),
     ("patients:photo_compare", "patient_pk", 10),
@@ -185,7 +185,7 @@ def test_receptionist_patient_page_runs_a_constant_number_of_queries(
 ):
     _grow(patient, practitioner, admin_user, times)
     # Session, user, roles, patient: no timeline source is open to receptionists yet.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         receptionist_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
