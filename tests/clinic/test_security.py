@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,3 +142,22 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_viewing_a_patients_clinical_pages_is_audited(practitioner_client, practitioner):
+    patient = PatientFactory()
+    practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
+    practitioner_client.get(reverse("patients:history", args=[patient.pk]))
+    viewed = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, patient=patient)
+    assert list(viewed.order_by("pk").values_list("user_id", "what")) == [
+        (practitioner.pk, "patient record"),
+        (practitioner.pk, "change history"),
+    ]
+
+
+def test_a_refused_page_records_no_view(receptionist_client):
+    patient = PatientFactory()
+    assert (
+        receptionist_client.get(reverse("patients:history", args=[patient.pk])).status_code == 403
+    )
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).exists()
