@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from clinic.models import AuditEvent
+from tests.cocktails.factories import LotFactory
 from tests.conftest import PASSWORD
 from tests.patients.factories import PatientFactory
 
@@ -161,3 +162,13 @@ def test_a_refused_page_records_no_view(receptionist_client):
         receptionist_client.get(reverse("patients:history", args=[patient.pk])).status_code == 403
     )
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).exists()
+
+
+def test_a_recall_csv_export_is_audited(admin_client, admin_user):
+    lot = LotFactory(lot_number="RC-77")
+    response = admin_client.get(reverse("cocktails:catalogue:lot_recipients_csv", args=[lot.pk]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.user == admin_user
+    assert "RC-77" in event.what
