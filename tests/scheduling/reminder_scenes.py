@@ -54,10 +54,16 @@ def book(practitioner, patient, appointment_type, start, *, booked_at=None) -> A
     return appointment
 
 
+def committed():
+    """Run what the block queues "after commit" at its end: a test's transaction never
+    commits, and the send tasks are queued that way."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def sweep() -> SweepReport:
     """Run the sweep like beat, and the send tasks it queues after its commits (the test's
     transaction never commits, so its on-commit callbacks are run here)."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with committed():
         return outbox_sweep()
 
 
