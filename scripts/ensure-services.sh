@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure what the tests need is on this machine and running: PostgreSQL, Redis, Debian's
-# Chromium (for Playwright), poppler-utils (PDF to PNG), gettext (translations) and fonts that cover accents and
-# non-Latin scripts. Installs from Debian's packages when run as root; idempotent and quick
-# when everything is already there.
+# Chromium (for Playwright), poppler-utils (PDF to PNG), gettext (translations) and fonts that
+# cover accents and non-Latin scripts. Installs from Debian's packages when run as root;
+# idempotent and quick when everything is already there.
 set -euo pipefail
 
 need=()
