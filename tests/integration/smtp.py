@@ -68,6 +68,10 @@ class SMTPServer:
         """Answer 550 to this recipient from now on."""
         self._collector.refused.add(address)
 
+    def accept(self, address: str) -> None:
+        """Stop refusing this recipient (the mailbox was fixed)."""
+        self._collector.refused.discard(address)
+
     def hold_after(self, count: int) -> threading.Event:
         """Let `count` messages through, then keep the next client waiting at MAIL FROM until
         `release()`. The event returned is set once a client is being held."""
