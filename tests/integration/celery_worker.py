@@ -119,16 +119,25 @@ def _empty_broker() -> None:
     redis.Redis.from_url(BROKER_URL).flushdb()
 
 
+def _reconnect() -> None:
+    """Forget pooled broker connections and producers, so the next message goes to the
+    broker_url configured now. `app.close()` alone skips this when its connection pool is empty
+    (as after tasks ran in-process), leaving producers bound to the in-memory broker."""
+    app.close()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_broker() -> Iterator[object]:
     """The test process's Celery app sends to the real broker for this test, then back."""
     keep = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     _empty_broker()
     app.conf.update(task_always_eager=False, broker_url=BROKER_URL)
-    app.close()  # drop pooled connections to the in-memory broker
+    _reconnect()
     yield app
     app.conf.update(keep)
-    app.close()
+    _reconnect()
     _empty_broker()
 
 
