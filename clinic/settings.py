@@ -189,7 +189,33 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Periodic work is a sweep of what is due, never far-future ETA tasks (shared/CONVENTIONS.md).
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Plans the patient emails that have become due, cancels those no longer wanted, and
+    # queues a send task for each due one (scheduling/outbox/). It expires rather than pile up
+    # behind a busy worker: the next tick does the same work.
+    "patient-emails": {
+        "task": "scheduling.tasks.sweep_outbox",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+        "options": {"expires": 50},
+    },
+}
+
+# Patient emails (scheduling/outbox/, scheduling/reminders.py). Links in emails point here.
+CLINIC_SITE_URL = env.str("CLINIC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Appointment reminders go this many hours before the appointment.
+REMINDER_LEAD_HOURS = env.list("REMINDER_LEAD_HOURS", cast=float, default=[48.0, 2.0])
+# A booking confirmation waits this long, so a booking undone at once sends nothing.
+REMINDER_CONFIRMATION_DELAY_MINUTES = env.int("REMINDER_CONFIRMATION_DELAY_MINUTES", default=10)
+# Links to confirm, cancel or stop reminders stop working after this many days.
+REMINDER_LINK_MAX_AGE_DAYS = env.int("REMINDER_LINK_MAX_AGE_DAYS", default=60)
+# A failing send is retried with exponential backoff (this many seconds, doubling, capped),
+# and marked failed for staff after this many attempts.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=60)
+OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=1800)
+# A queued send task that has not run after this long is queued again (lost with a worker).
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=300)
 
 # django-crispy-forms renders forms with Bootstrap 5.
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,11 +19,14 @@ from scheduling.models import (
     Appointment,
     AppointmentSeries,
     AppointmentType,
+    MessageKindSwitch,
+    OutboxMessage,
     Room,
     TimeOff,
     WaitlistEntry,
     WorkingHours,
 )
+from scheduling.outbox.services import outbox_resend
 
 PRACTITIONERS = {"groups__name": Role.PRACTITIONER.value, "is_active": True}
 
@@ -107,3 +112,40 @@ class WaitlistEntryAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("patient", "practitioner", "appointment_type")
     search_fields = ("patient__last_name",)
+
+
+# Patient emails: the outbox is written by the sweep and the send tasks only; here the clinic
+# manager reads it, sends failed emails again, and switches kinds of email on or off.
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("due_at", "patient", "kind", "status", "attempts", "sent_at", "reason")
+    list_filter = ("status", "kind")
+    list_select_related = ("patient",)
+    search_fields = ("patient__last_name", "patient__first_name", "sent_to", "key")
+    date_hierarchy = "due_at"
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed emails again")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        for message in queryset.filter(status=OutboxMessage.Status.FAILED):
+            try:
+                outbox_resend(message=message, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{message}: {' '.join(error.messages)}", messages.WARNING
+                )
+
+
+@admin.register(MessageKindSwitch)
+class MessageKindSwitchAdmin(admin.ModelAdmin):
+    list_display = ("kind", "is_enabled", "changed_at")
+    list_editable = ("is_enabled",)
+    fields = ("kind", "is_enabled")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("kind",) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

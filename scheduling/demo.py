@@ -28,6 +28,7 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from scheduling.outbox import demo as outbox_demo
 
 ROOMS = ("Cabinet 1", "Cabinet 2", "Treatment room")
 TYPES = (
@@ -77,6 +78,7 @@ def seed(out: Callable[[str], None]) -> None:
     made = _appointments(practitioners, patients, rooms, types, first_day, last_day)
     out(f"created {made} appointments for {len(patients)} patients")
     _waitlist(practitioners, patients, types, today, out)
+    outbox_demo.seed(out)
 
 
 def _rooms(out: Callable[[str], None]) -> list[Room]:

@@ -397,3 +397,115 @@ class CalendarFeed(models.Model):
     @property
     def url(self) -> str:
         return reverse("scheduling:feed", kwargs={"token": self.token})
+
+
+# Patient emails (issue 7): the outbox and the clinic's switches. See scheduling/outbox/.
+
+
+class OutboxMessage(models.Model):
+    """One email the clinic sends a patient by itself: a booking confirmation, a reminder…
+
+    The outbox is how "never twice" is kept: a row is planned once per (patient, kind, key),
+    where the key names the event the message is about (for an appointment reminder: the
+    appointment, its start and how long before it the reminder goes, so a moved appointment
+    gets a new row). A send task claims a pending row under a row lock, sends, and marks it
+    sent in the same transaction. Rows are never deleted: staff see what was sent, what is
+    waiting, what failed and why, and what was not sent any more (cancelled, with the reason).
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not sent"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="outbox_messages"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # What the message is about, built by its kind (scheduling/reminders.py): unique per
+    # patient and kind, it is what makes a second planning of the same message a no-op.
+    key = models.CharField(max_length=120)
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    # The moment of the event when the message was planned (an appointment's start): if the
+    # event moves, the message is no longer about it.
+    event_at = models.DateTimeField()
+    # For reminders: how long before the event this one goes.
+    lead = models.DurationField(null=True, blank=True)
+    due_at = models.DateTimeField(help_text="Not sent before this moment.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Why the last attempt failed, or why the message was not sent: shown to staff.
+    reason = models.CharField(max_length=500, blank=True)
+    # A send task is queued (or waiting for its retry) until then; the sweep only queues
+    # another one after it, in case the first was lost with a worker.
+    requeue_after = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        verbose_name = "patient email"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "key"], name="outbox_message_once_per_event"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outbox_message_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The sweep's "what is due now" scan only ever reads pending rows.
+            models.Index(
+                fields=["due_at"], name="outbox_pending_due_idx", condition=Q(status="pending")
+            ),
+            models.Index(fields=["patient", "-due_at"], name="outbox_patient_idx"),
+            models.Index(fields=["status", "-due_at"], name="outbox_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.patient}, {self.get_status_display().lower()}"
+
+    @property
+    def description(self) -> str:
+        """What staff read: "Appointment reminder, 48 hours before"."""
+        if self.lead is None:
+            return self.get_kind_display()
+        hours = self.lead.total_seconds() / 3600
+        return f"{self.get_kind_display()}, {hours:g} hour{'' if hours == 1 else 's'} before"
+
+
+class MessageKindSwitch(models.Model):
+    """Whether the clinic sends one kind of patient email at all. The clinic manager turns a
+    kind off in the back office; pending messages of that kind are then not sent. A kind
+    without a row is on."""
+
+    kind = models.CharField(max_length=40, choices=OutboxMessage.Kind.choices, unique=True)
+    is_enabled = models.BooleanField("sent", default=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "patient email switch"
+        verbose_name_plural = "patient email switches"
+
+    def __str__(self) -> str:
+        state = "on" if self.is_enabled else "off"
+        return f"{self.get_kind_display()}: {state}"

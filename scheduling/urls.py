@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import appointments, calendar, feeds, series, waitlist
+from scheduling.views import appointments, calendar, feeds, outbox, patient_links, series, waitlist
 
 app_name = "scheduling"
 
@@ -28,4 +28,10 @@ urlpatterns = [
     path("calendar-feed/<int:practitioner_id>/new/", feeds.feed_rotate, name="feed_rotate"),
     path("calendar-feed/<int:practitioner_id>/revoke/", feeds.feed_revoke, name="feed_revoke"),
     path("feed/<str:token>.ics", feeds.feed, name="feed"),
+    path("emails/", outbox.outbox, name="outbox"),
+    path("emails/<int:pk>/resend/", outbox.outbox_resend, name="outbox_resend"),
+    # Patients' links from their emails: no login, the signed token is the key.
+    path("my/confirm/<str:token>/", patient_links.link_confirm, name="link_confirm"),
+    path("my/cancel/<str:token>/", patient_links.link_cancel, name="link_cancel"),
+    path("my/stop-emails/<str:token>/", patient_links.link_stop, name="link_stop"),
 ]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure what the tests need is on this machine and running: PostgreSQL, Redis, Debian's
-# Chromium (for Playwright), poppler-utils (PDF to PNG) and fonts that cover accents and
-# non-Latin scripts. Installs from Debian's packages when run as root; idempotent and quick
-# when everything is already there.
+# Chromium (for Playwright), poppler-utils (PDF to PNG), gettext (translations) and fonts that
+# cover accents and non-Latin scripts. Installs from Debian's packages when run as root;
+# idempotent and quick when everything is already there.
 set -euo pipefail
 
 need=()
@@ -14,6 +14,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
+# msgfmt, for `manage.py compilemessages` (the French emails and patient pages).
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -149,9 +149,9 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 
 # Session, user and roles (3), then the page's own reads. The patient page: patient,
 # timeline (consultations, concerns, their contraindications, consents), alerts (2),
-# readiness (3), resolved contraindications, consents (2), photos, change history (6).
+# readiness (3), resolved contraindications, consents (2), photos, change history (6), emails.
 PAGES = [
-    ("patients:detail", "pk", 28),
+    ("patients:detail", "pk", 29),
     ("patients:history", "pk", 16),
     ("patients:photo_list", "patient_pk", 11),
     ("patients:photo_compare", "patient_pk", 11),
@@ -184,8 +184,9 @@ def test_receptionist_patient_page_runs_a_constant_number_of_queries(
     receptionist_client, practitioner, admin_user, patient, django_assert_num_queries, times
 ):
     _grow(patient, practitioner, admin_user, times)
-    # Session, user, roles, patient: no timeline source is open to receptionists yet.
-    with django_assert_num_queries(9):
+    # Session (read and refresh), user, roles, patient, appointments on the timeline, emails,
+    # and the audit entry for the view.
+    with django_assert_num_queries(10):
         receptionist_client.get(reverse("patients:detail", args=[patient.pk]))
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from clinic.roles import Role
 from scheduling import clock
-from scheduling.models import CalendarFeed
+from scheduling.models import CalendarFeed, OutboxMessage
+from scheduling.outbox.links import Action, LinkTarget, make_token
 from tests.access_rule import Rule
 
 # Everyone who books sees the diary; POST-only actions answer a GET with 405 before any check.
@@ -44,6 +45,19 @@ RULES: dict[str, Rule] = {
     "scheduling:feed": Rule(
         kwargs=lambda w: {"token": w.calendar_feed.token}, anonymous=200, no_role=200
     ),
+    # Patient emails: the front desk's list, and the pages patients open from their emails
+    # (no login: the signed link is the key, so everyone who holds it gets the page).
+    "scheduling:outbox": Rule(),
+    "scheduling:outbox_resend": Rule(kwargs=lambda w: {"pk": w.outbox_message.pk}, **POST_ONLY),
+    "scheduling:link_confirm": Rule(
+        kwargs=lambda w: {"token": w.link_tokens[Action.CONFIRM]}, anonymous=200, no_role=200
+    ),
+    "scheduling:link_cancel": Rule(
+        kwargs=lambda w: {"token": w.link_tokens[Action.CANCEL]}, anonymous=200, no_role=200
+    ),
+    "scheduling:link_stop": Rule(
+        kwargs=lambda w: {"token": w.link_tokens[Action.STOP]}, anonymous=200, no_role=200
+    ),
 }
 
 
@@ -70,3 +84,23 @@ def populate_world(world: Any) -> None:
     world.calendar_feed = CalendarFeed.objects.create(
         practitioner=world.practitioner, token="access-test-token"
     )
+    world.outbox_message = OutboxMessage.objects.create(
+        patient=patient,
+        kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
+        key=f"access-test-{world.appointment.pk}",
+        appointment=world.appointment,
+        event_at=world.appointment.start,
+        due_at=world.appointment.start - datetime.timedelta(hours=2),
+        status=OutboxMessage.Status.FAILED,
+        reason="The mail server could not be reached (Connection refused).",
+    )
+    about = LinkTarget(
+        patient_id=patient.pk,
+        appointment_id=world.appointment.pk,
+        start=world.appointment.start,
+    )
+    world.link_tokens = {
+        Action.CONFIRM: make_token(Action.CONFIRM, about),
+        Action.CANCEL: make_token(Action.CANCEL, about),
+        Action.STOP: make_token(Action.STOP, LinkTarget(patient_id=patient.pk)),
+    }
