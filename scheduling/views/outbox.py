@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -86,8 +86,10 @@ def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
             "on its way again.",
         )
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site ("/patients/12/"), never another host.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("scheduling:outbox") + f"?status={Status.FAILED}"
-    return redirect(back)
+    # Not redirect(): a bare word would be looked up as a URL name.
+    return HttpResponseRedirect(back)
