@@ -42,9 +42,7 @@ def outbox_attention_counts(*, patient_id: int | None = None) -> dict[str, int]:
 def patient_outbox(*, patient_id: int, limit: int = 6) -> list[OutboxMessage]:
     """The patient's latest emails, for the panel on the patient page."""
     return list(
-        OutboxMessage.objects.filter(patient_id=patient_id)
-        .select_related("appointment")
-        .order_by("-due_at", "-pk")[:limit]
+        OutboxMessage.objects.filter(patient_id=patient_id).order_by("-due_at", "-pk")[:limit]
     )
 
 

@@ -86,9 +86,10 @@ def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
             "on its way again.",
         )
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site ("/patients/12/"), never another host.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("scheduling:outbox") + f"?status={Status.FAILED}"
-    # A URL, never a view name: redirect() would try to reverse() arbitrary text.
+    # Not redirect(): a bare word would be looked up as a URL name.
     return HttpResponseRedirect(back)

@@ -14,6 +14,7 @@ providers' one-click unsubscribe (RFC 8058), which posts without any.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -84,13 +85,9 @@ def _appointment_page(request: HttpRequest, token: str, action: Action) -> HttpR
     state = _appointment_state(appointment, target)
     problem = False
     if request.method == "POST" and state in Appointment.UPCOMING:
-        try:
-            _act(action, appointment)
-        except ValidationError:
-            # Someone at the desk changed it a moment ago: the page says to call the clinic.
-            problem = True
-        else:
+        if _done(lambda: _act(action, appointment)):
             return redirect(request.path)
+        problem = True
     return _page(
         request,
         appointment.patient.preferred_language,
@@ -106,6 +103,24 @@ def _appointment_page(request: HttpRequest, token: str, action: Action) -> HttpR
             "by_patient": appointment.cancel_reason == CANCELLED_BY_PATIENT,
         },
     )
+
+
+def _done(act: Callable[[], object]) -> bool:
+    """Do what the patient asked; after it the page redirects to itself and says what was
+    done. False when a service refused (the desk changed something a moment ago): the page
+    then asks the patient to call."""
+    try:
+        act()
+    except ValidationError:
+        return False
+    return True
+
+
+def _stop(patient: Patient) -> None:
+    # What is pending stops first, whatever happens to the record's update.
+    outbox_cancel_for_patient(patient=patient, reason=STOPPED_BY_PATIENT)
+    if patient.accepts_reminders:
+        patient_update_contact(patient=patient, data={}, reminder_consent=False)
 
 
 def _act(action: Action, appointment: Appointment) -> None:
@@ -146,14 +161,9 @@ def link_stop(request: HttpRequest, token: str) -> HttpResponse:
         return _bad_link(request, LinkInvalid())
     problem = False
     if request.method == "POST":
-        try:
-            if patient.accepts_reminders:
-                patient_update_contact(patient=patient, data={}, reminder_consent=False)
-            outbox_cancel_for_patient(patient=patient, reason=STOPPED_BY_PATIENT)
-        except ValidationError:
-            problem = True
-        else:
+        if _done(lambda: _stop(patient)):
             return redirect(request.path)
+        problem = True
     return _page(
         request,
         patient.preferred_language,

@@ -241,3 +241,20 @@ def test_the_buttons_work_without_cookies(appointment):
     assert browser.post(path(Action.CONFIRM, appointment)).status_code == 302
     appointment.refresh_from_db()
     assert appointment.status == Booking.CONFIRMED
+
+
+def test_when_the_record_cannot_be_saved_the_patient_is_asked_to_call(
+    client, appointment, time_machine
+):
+    time_machine.move_to(at(MONDAY, "10:00"))
+    sweep()
+    # A record saved long ago with a phone number today's validation refuses.
+    type(appointment.patient).objects.filter(pk=appointment.patient_id).update(phone="12")
+    url = links.stop_link(patient_id=appointment.patient_id).removeprefix(links.absolute(""))
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "We could not record your answer. Please call us on +33 1 23 45 67 89." in (
+        response.text
+    )
+    # Nothing pending goes out meanwhile.
+    assert not OutboxMessage.objects.filter(status=Status.PENDING).exists()

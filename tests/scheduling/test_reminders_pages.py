@@ -164,6 +164,18 @@ def test_resending_what_did_not_fail_is_refused_with_a_message(
     assert not mail.outbox
 
 
+@pytest.mark.parametrize(
+    "back", ["https://elsewhere.example/", "//elsewhere.example/", "Ñoño 山田", "\x00", "a" * 3000]
+)
+def test_resend_only_goes_back_to_a_page_of_this_site(receptionist_client, emails, url, back):
+    [failed] = emails(1, status=Status.FAILED)
+    response = receptionist_client.post(
+        reverse("scheduling:outbox_resend", args=[failed.pk]), {"next": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?status=failed"
+
+
 def test_the_patient_page_shows_the_patients_emails(receptionist_client, frozen_now, emails):
     someone = consenting_patient()
     emails(2, patient=someone)
