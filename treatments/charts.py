@@ -134,7 +134,7 @@ def outcome_chart(
     session_days = [s.performed_on for s in sessions if s.is_signed and s.performed_on]
     if measure is not None:
         rows = [(o.assessed_on, o.measure) for o in outcomes if o.measure is not None]
-        chart = Chart(title=measure.label, unit=measure.unit)
+        chart = Chart(title=measure.label, unit=measure.scale)
         values = [float(value) for _, value in rows]
         low, high = (min(values), max(values)) if values else (0.0, 0.0)
         step = _nice_step(max(high - low, 1.0))
@@ -197,7 +197,7 @@ def outcome_chart(
                 label = f"{_day_label(day)}: {Gais(value).label}"
             else:
                 shown = Decimal(value).quantize(Decimal(10) ** -measure.decimals)
-                label = f"{_day_label(day)}: {shown} {measure.unit}"
+                label = f"{_day_label(day)}: {shown} {measure.unit}".rstrip()
             points.append(ChartPoint(x_of(day), y_of(float(value)), label))
         chart.series.append(Series(name, colour, tuple(points), dashed))
     for value in y_values:

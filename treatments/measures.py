@@ -14,6 +14,7 @@ from cocktails.choices import Indication
 @dataclass(frozen=True)
 class Measure:
     label: str
+    # A physical unit ("cm"), or empty for a clinical scale, which shows its range instead.
     unit: str
     minimum: Decimal
     maximum: Decimal
@@ -22,8 +23,19 @@ class Measure:
     higher_is_better: bool
     help_text: str = ""
 
+    @property
+    def scale(self) -> str:
+        """The unit for people: "cm", or the range of a scale ("1 to 15", shown with a dash)."""
+        if self.unit:
+            return self.unit
+        return f"{self.minimum}–{self.maximum}"  # noqa: RUF001 (an en dash in a range)
+
     def describe(self) -> str:
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        return f"{self.label} ({self.scale})"
+
+    def range_message(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.label} is between {self.minimum} and {self.maximum}{unit}."
 
 
 MEASURES: dict[str, Measure] = {
@@ -38,7 +50,7 @@ MEASURES: dict[str, Measure] = {
     ),
     Indication.CELLULITE: Measure(
         "Cellulite Severity Scale",
-        "1–15",  # noqa: RUF001 (an en dash in a range)
+        "",
         Decimal(1),
         Decimal(15),
         0,
@@ -56,7 +68,7 @@ MEASURES: dict[str, Measure] = {
     ),
     Indication.SCARS: Measure(
         "Vancouver Scar Scale",
-        "0–13",  # noqa: RUF001
+        "",
         Decimal(0),
         Decimal(13),
         0,

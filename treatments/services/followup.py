@@ -177,9 +177,7 @@ def outcome_record(
         if scale is None:
             errors["measure"] = "This indication has no measure: use GAIS."
         elif not scale.minimum <= measure <= scale.maximum:
-            errors["measure"] = (
-                f"{scale.label} is between {scale.minimum} and {scale.maximum} {scale.unit}."
-            )
+            errors["measure"] = scale.range_message()
     if all(value is None for value in (gais_practitioner, gais_patient, satisfaction, measure)):
         errors["__all__"] = "Record at least one rating or measure."
     if errors:

@@ -118,13 +118,19 @@ def _log_forms(
     active = list(session.lots.filter(usage__cancelled_at__isnull=True).select_related("lot"))
     lots = session_lot_choices(formulation=formulation, extra_ids=[row.lot_id for row in active])
     diagrams = plan_diagrams(plan)
-    data = request.POST if request.method == "POST" else None
     initial = {field: getattr(session, field) for field in LOG_FIELDS} | {
         "cocktail": (session.formulation.cocktail_id if session.formulation else plan.cocktail_id)
     }
-    form = SessionLogForm(data, initial=initial, cocktails=cocktails)
+    if request.method == "POST":
+        # The rows come back as the page left them; initial rows only matter for a new page
+        # (and would make a row typed identical to a suggestion look untouched).
+        form = SessionLogForm(request.POST, initial=initial, cocktails=cocktails)
+        points = PointFormSet(request.POST, prefix=POINTS, row_kwargs={"diagrams": diagrams})
+        lot_rows = LotFormSet(request.POST, prefix=LOTS, row_kwargs={"lots": lots})
+        lot_rows.suggested = False
+        return form, points, lot_rows
+    form = SessionLogForm(initial=initial, cocktails=cocktails)
     points = PointFormSet(
-        data,
         prefix=POINTS,
         initial=[
             {
@@ -142,7 +148,7 @@ def _log_forms(
     lot_initial = [
         {"lot": row.lot_id, "vials": row.vials, "volume_ml": row.volume_ml} for row in active
     ] or lot_suggestions(formulation=formulation, lots=lots)
-    lot_rows = LotFormSet(data, prefix=LOTS, initial=lot_initial, row_kwargs={"lots": lots})
+    lot_rows = LotFormSet(prefix=LOTS, initial=lot_initial, row_kwargs={"lots": lots})
     lot_rows.suggested = not active and bool(lot_initial)
     return form, points, lot_rows
 
