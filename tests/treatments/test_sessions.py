@@ -123,12 +123,26 @@ def test_an_allergy_to_the_cocktail_blocks_the_start(scene, practitioner):
     assert "allergic" in _messages(caught.value)
 
 
+def test_one_session_of_a_plan_is_logged_at_a_time(scene, practitioner):
+    start(scene.plan, practitioner)
+    with pytest.raises(ValidationError, match="being logged"):
+        start(scene.plan, practitioner)
+
+
 def test_a_booked_session_is_the_one_started(scene, practitioner):
     booked = services.plan_sessions_reserve(
         plan=scene.plan, kind="initial", count=1, booked_session_ids=[]
     )[0]
     session = start(scene.plan, practitioner, session=booked)
     assert session.pk == booked.pk
+    services.session_record(
+        session=session,
+        by=practitioner,
+        data=log_data(),
+        points=face_points(),
+        lots=lots(scene.catalogue),
+    )
+    services.session_sign(session=session, by=practitioner)
     with pytest.raises(ValidationError, match="already started"):
         start(scene.plan, practitioner, session=booked)
 

@@ -158,6 +158,8 @@ def session_start(
             raise ValidationError("This session belongs to another plan.")
         if session.status != Status.PLANNED:
             raise ValidationError("This session has already started.")
+    if plan.sessions.filter(status=Status.IN_PROGRESS).exists():
+        raise ValidationError("A session of this plan is being logged: continue it, or sign it.")
     errors: dict[str, list[str]] = {}
     if blocked := _blocking_errors(plan):
         errors["__all__"] = blocked
