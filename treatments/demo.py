@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication, Region
 from cocktails.demo import seed_patient_cocktails
-from cocktails.models import Cocktail, Lot, Product
+from cocktails.models import EXPIRY_WARNING_DAYS, Cocktail, Lot, Product
 from cocktails.services import lot_receive
 from patients.models import Patient
 from treatments import services
@@ -35,12 +35,12 @@ from treatments.services import LotInput, PointInput
 Out = Callable[[str], None]
 Status = TreatmentPlan.Status
 
-# More stock, delivered before the oldest demo session, so the courses do not empty the shelf
-# the cocktails demo set up (its low-stock alerts stay as they were meant).
+# Stock delivered before the oldest demo session, just enough for the courses: the lots the
+# cocktails demo put on the shelf for its stock alerts (expiring, expired, low) keep them.
 DELIVERIES = (
-    ("Polyrevitalising complex", "PR-5630", 300, 12),
-    ("Hair complex", "CAP-HC-802", 300, 12),
-    ("Biotin 5", "CAP-B5-231", 260, 12),
+    ("Polyrevitalising complex", "PR-5630", 300, 3),
+    ("Hair complex", "CAP-HC-802", 300, 8),
+    ("Biotin 5", "CAP-B5-231", 260, 7),
     ("Scar repair", "MSL-SC-38", 200, 6),
 )
 
@@ -223,13 +223,16 @@ def _deliveries(out: Out, manager: Any) -> None:
 
 
 def _first_to_expire(product_name: str, used_on: datetime.date, vials: int) -> Lot | None:
-    """The lot a nurse takes: in date that day, received by then, soonest expiry first."""
+    """The lot a nurse takes: in date that day, received by then, soonest expiry first. Lots
+    close to expiry today are left alone: they are the stock alerts the demo shows."""
+    keep_until = timezone.localdate() + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     return (
         Lot.objects.filter(
             product__name=product_name,
             quantity_left__gte=vials,
             recalled_at__isnull=True,
             expiry_date__gte=used_on,
+            expiry_date__gt=keep_until,
             received_on__lte=used_on,
         )
         .order_by("expiry_date", "pk")

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.roles import Role
@@ -130,7 +130,10 @@ class PlanForm(forms.Form):
         offered = Q(archived_at__isnull=True) & (Q(patient__isnull=True) | Q(patient=patient))
         if plan is not None:
             offered |= Q(pk=plan.cocktail_id)
-        queryset = Cocktail.objects.filter(offered).order_by("-patient_id", "name")
+        # The patient's own cocktails first, then the clinic's templates.
+        queryset = Cocktail.objects.filter(offered).order_by(
+            F("patient_id").asc(nulls_last=True), "name"
+        )
         field = self.fields["cocktail"]
         field.queryset = queryset
         field.widget.indications = {

@@ -28,10 +28,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinic.roles import Capability, can
-from cocktails.choices import Indication
 from cocktails.composition import Severity
 from cocktails.models import Cocktail, Formulation, Lot, Product
-from cocktails.selectors import formulation_findings, usable_stock_filter
+from cocktails.selectors import formulation_costing, formulation_findings, usable_stock_filter
 from patients.models import Allergy, Consent, ConsentText, Contraindication, Patient
 from patients.selectors import ClinicalAlerts
 from treatments import diary
@@ -181,8 +180,6 @@ class Estimate:
 def plan_estimate(*, plan: TreatmentPlan) -> Estimate:
     """The cost estimate of the course as the plan stands (a few queries: the cocktail's
     components and their prices)."""
-    from cocktails.selectors import formulation_costing
-
     costing = formulation_costing(formulation=plan.cocktail.current)
     return Estimate(
         sessions=plan.initial_sessions,
@@ -310,6 +307,17 @@ class TrackStep:
             "due": "due",
         }[self.state]
         return f"{words} {self.day:%-d %b}" if self.day else words
+
+
+def sessions_to_book(summary: PlanSummary, booked_session_ids: Collection[int]) -> int:
+    """Course sessions neither given nor held by an appointment, from a loaded summary (no
+    query; plan_sessions_to_book is the same count straight from the database)."""
+    taken = sum(
+        1
+        for s in summary.sessions
+        if s.kind == TreatmentSession.Kind.INITIAL and (s.is_started or s.pk in booked_session_ids)
+    )
+    return max(0, summary.plan.initial_sessions - taken)
 
 
 def course_track(summary: PlanSummary, bookings: dict[int, diary.Booking]) -> list[TrackStep]:
@@ -701,7 +709,3 @@ def practitioner_day(*, practitioner: Any, day: datetime.date) -> DayList:
         .order_by("performed_at")
     )
     return DayList(day=day, items=items, unsigned=unsigned)
-
-
-def indication_label(value: str) -> str:
-    return Indication(value).label

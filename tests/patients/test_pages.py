@@ -148,10 +148,11 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 
 
 # Session, user and roles (3), then the page's own reads. The patient page: patient,
-# timeline (consultations, concerns, their contraindications, consents), alerts (2),
-# readiness (3), resolved contraindications, consents (2), photos, change history (6).
+# timeline (consultations, concerns, their contraindications, consents, treatment plans,
+# treatment sessions), alerts (2), readiness (3), resolved contraindications, consents (2),
+# photos, change history (6).
 PAGES = [
-    ("patients:detail", "pk", 26),
+    ("patients:detail", "pk", 28),
     ("patients:history", "pk", 15),
     ("patients:photo_list", "patient_pk", 10),
     ("patients:photo_compare", "patient_pk", 10),

@@ -98,9 +98,9 @@ def test_the_plan_page_runs_the_same_queries_whatever_the_plan_holds(
 
 # The login session and its idle-timeout refresh (4), the user and their roles (2), the plan
 # (1), its sessions with their sites, lots, amendments, adverse events and their lots (6),
-# outcomes (1), appointments holding booked sessions (1), sessions left to book (1), the
-# audit entry (1), the estimate (3), the clinical alerts (2).
-PLAN_PAGE_QUERIES = 22
+# outcomes (1), appointments holding booked sessions (1), the audit entry (1), the estimate
+# (3), the clinical alerts (2).
+PLAN_PAGE_QUERIES = 21
 
 
 @pytest.mark.parametrize("points", [1, 8])

@@ -53,3 +53,12 @@ def test_the_home_panel_runs_two_queries(scene, practitioner, rf, django_assert_
     with django_assert_num_queries(2):
         (panel,) = panels(request)
     assert len(panel.context["unsigned"]) == plans
+
+
+def test_plans_and_sessions_are_registered_as_clinical_sources():
+    from clinic.roles import Capability
+    from patients.timeline import registered_sources
+
+    sources = registered_sources()
+    assert sources["treatments.plans"] == Capability.VIEW_CLINICAL
+    assert sources["treatments.sessions"] == Capability.VIEW_CLINICAL

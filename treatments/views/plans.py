@@ -33,8 +33,8 @@ from treatments.selectors import (
     plan_estimate,
     plan_get_for_user,
     plan_list,
-    plan_sessions_to_book,
     plan_summary,
+    sessions_to_book,
 )
 from treatments.views.common import Action, audit
 
@@ -91,7 +91,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, "The record is archived: restore it before proposing a plan.")
         return redirect("patients:detail", pk=patient.pk)
     initial = _initial_course(patient)
-    if "practitioner" not in initial and Role.PRACTITIONER in user_roles(request.user):
+    if Role.PRACTITIONER in user_roles(request.user):
         initial["practitioner"] = request.user.pk
     form = PlanForm(request.POST or None, patient=patient, initial=initial)
 
@@ -169,11 +169,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bookings = diary.session_bookings(session_ids=planned_ids)
     for session in summary.planned_sessions:
         session.booking = bookings.get(session.pk)
-    to_book = (
-        plan_sessions_to_book(plan=plan, booked_session_ids=list(bookings))
-        if plan.is_treating
-        else 0
-    )
+    to_book = sessions_to_book(summary, bookings) if plan.is_treating else 0
     audit(request, Action.VIEW, plan.patient, f"Treatment plan #{plan.pk}")
     return render(
         request,
