@@ -5,8 +5,8 @@ signing); a signed session is never edited, here or anywhere."""
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from cocktails.admin import ReadOnlyAdmin
 from treatments.models import (
     AdverseEvent,
     InjectionPoint,
@@ -16,17 +16,6 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -434,6 +434,18 @@ class AdverseEventForm(forms.Form):
             self.fields["lots"].queryset = lots
 
 
+def _rating(label: str, choices: list[tuple[int, str]]) -> forms.TypedChoiceField:
+    """An optional 1-to-5 rating, shown as a row of buttons."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+
+
 class OutcomeForm(forms.Form):
     assessed_on = forms.DateField(label="Review date", widget=DateInput())
     session = forms.ModelChoiceField(
@@ -442,30 +454,9 @@ class OutcomeForm(forms.Form):
         required=False,
         empty_label="None (baseline, or not tied to a session)",
     )
-    gais_practitioner = forms.TypedChoiceField(
-        label="GAIS, practitioner",
-        choices=Gais.choices,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-    )
-    gais_patient = forms.TypedChoiceField(
-        label="GAIS, patient",
-        choices=Gais.choices,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-    )
-    satisfaction = forms.TypedChoiceField(
-        label="Patient satisfaction",
-        choices=Satisfaction.choices,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-    )
+    gais_practitioner = _rating("GAIS, practitioner", Gais.choices)
+    gais_patient = _rating("GAIS, patient", Gais.choices)
+    satisfaction = _rating("Patient satisfaction", Satisfaction.choices)
     measure = forms.DecimalField(decimal_places=1, max_digits=6, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

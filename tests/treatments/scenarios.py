@@ -109,14 +109,46 @@ def lots(catalogue: SimpleNamespace, ha_vials: int = 1, c_vials: int = 1) -> lis
     ]
 
 
-def signed_session(scene: SimpleNamespace, by: Any, **data: Any) -> TreatmentSession:
-    """A complete session of the scene's plan, logged and signed through the services."""
-    session = start(scene.plan, by)
-    session = services.session_record(
+def record(
+    session: TreatmentSession,
+    by: Any,
+    *,
+    lots: list[LotInput],
+    points: list[PointInput] | None = None,
+    **data: Any,
+) -> TreatmentSession:
+    """Log `session` with valid fields (`data` overrides them) and three face sites."""
+    return services.session_record(
         session=session,
         by=by,
         data=log_data(**data),
-        points=face_points(),
-        lots=lots(scene.catalogue),
+        points=face_points() if points is None else points,
+        lots=lots,
     )
+
+
+def signed_session(scene: SimpleNamespace, by: Any, **data: Any) -> TreatmentSession:
+    """A complete session of the scene's plan, logged and signed through the services."""
+    session = record(start(scene.plan, by), by, lots=lots(scene.catalogue), **data)
     return services.session_sign(session=session, by=by)
+
+
+def today_at(hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(hour)))
+
+
+def booked_today(plan: TreatmentPlan, hour: int, appointment_type: Any) -> TreatmentSession:
+    """A session of `plan` held by an appointment today at `hour`, as scheduling books it."""
+    from tests.scheduling.factories import AppointmentFactory
+
+    session = services.plan_sessions_reserve(
+        plan=plan, kind="initial", count=1, booked_session_ids=[]
+    )[0]
+    AppointmentFactory(
+        patient=plan.patient,
+        practitioner=plan.practitioner,
+        appointment_type=appointment_type,
+        start=today_at(hour),
+        plan_session=session,
+    )
+    return session

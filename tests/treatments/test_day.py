@@ -11,15 +11,16 @@ from django.utils import timezone
 from patients.models import Allergy, Contraindication
 from tests.patients.factories import PatientFactory
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
-from tests.treatments.scenarios import accepted_plan, consenting_patient, start
-from treatments import services
+from tests.treatments.scenarios import (
+    accepted_plan,
+    booked_today,
+    consenting_patient,
+    start,
+    today_at,
+)
 
 pytestmark = pytest.mark.django_db
 URL = reverse("treatments:today")
-
-
-def _at(hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(hour)))
 
 
 @pytest.fixture
@@ -30,16 +31,7 @@ def treatment(db):
 def test_a_booked_plan_session_opens_its_pre_checks_in_one_click(
     scene, practitioner, practitioner_client, treatment
 ):
-    session = services.plan_sessions_reserve(
-        plan=scene.plan, kind="initial", count=1, booked_session_ids=[]
-    )[0]
-    AppointmentFactory(
-        patient=scene.patient,
-        practitioner=practitioner,
-        appointment_type=treatment,
-        start=_at(9),
-        plan_session=session,
-    )
+    session = booked_today(scene.plan, 9, treatment)
     html = practitioner_client.get(URL).content.decode()
     assert reverse("treatments:session_start", args=[session.pk]) in html
     assert "Start the session" in html
@@ -56,12 +48,18 @@ def test_alerts_and_blocks_show_beside_the_patient(
     )
     Allergy.objects.create(patient=scene.patient, substance="Latex", recorded_by=practitioner)
     AppointmentFactory(
-        patient=scene.patient, practitioner=practitioner, appointment_type=treatment, start=_at(9)
+        patient=scene.patient,
+        practitioner=practitioner,
+        appointment_type=treatment,
+        start=today_at(9),
     )
     unconsented = PatientFactory(first_name="Nadia", last_name="Sans")
     accepted_plan(patient=unconsented, practitioner=practitioner, cocktail=scene.face_glow)
     AppointmentFactory(
-        patient=unconsented, practitioner=practitioner, appointment_type=treatment, start=_at(11)
+        patient=unconsented,
+        practitioner=practitioner,
+        appointment_type=treatment,
+        start=today_at(11),
     )
     response = practitioner_client.get(URL)
     first, second = response.context["day_list"].items
@@ -98,7 +96,10 @@ def test_a_manager_chooses_whose_day_to_see(
 ):
     patient = consenting_patient(witness=practitioner)
     AppointmentFactory(
-        patient=patient, practitioner=other_practitioner, appointment_type=treatment, start=_at(9)
+        patient=patient,
+        practitioner=other_practitioner,
+        appointment_type=treatment,
+        start=today_at(9),
     )
     response = admin_client.get(f"{URL}?who={other_practitioner.pk}")
     assert response.context["practitioner"] == other_practitioner

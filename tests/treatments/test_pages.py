@@ -145,31 +145,21 @@ def test_the_day_list_runs_the_same_queries_whatever_the_day_holds(
     scene, practitioner, practitioner_client, django_assert_num_queries, extra
 ):
     from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
-    from tests.treatments.scenarios import accepted_plan, consenting_patient
+    from tests.treatments.scenarios import (
+        accepted_plan,
+        booked_today,
+        consenting_patient,
+        today_at,
+    )
 
     treatment = AppointmentTypeFactory(name="Treatment session", kind="treatment")
     review = AppointmentTypeFactory(name="Review", kind="review", duration_minutes=20)
-    today = timezone.localdate()
-
-    def at(hour: int) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour)))
-
-    booked = services.plan_sessions_reserve(
-        plan=scene.plan, kind="initial", count=1, booked_session_ids=[]
-    )[0]
-    AppointmentFactory(
-        patient=scene.patient,
-        practitioner=practitioner,
-        appointment_type=treatment,
-        start=at(8),
-        plan_session=booked,
-    )
-    start(scene.plan, practitioner, session=booked)
+    start(scene.plan, practitioner, session=booked_today(scene.plan, 8, treatment))
     AppointmentFactory(
         patient=consenting_patient(witness=practitioner),
         practitioner=practitioner,
         appointment_type=review,
-        start=at(9),
+        start=today_at(9),
     )
     for index in range(extra):
         # Booked without the plan: the day list finds the session logged for the patient.
@@ -179,7 +169,7 @@ def test_the_day_list_runs_the_same_queries_whatever_the_day_holds(
             patient=patient,
             practitioner=practitioner,
             appointment_type=treatment,
-            start=at(10 + index),
+            start=today_at(10 + index),
         )
         start(plan, practitioner)
     with django_assert_num_queries(DAY_LIST_QUERIES):

@@ -14,7 +14,14 @@ from cocktails.models import LotUsage
 from patients import services as patient_services
 from patients.models import Consent, Contraindication
 from tests.cocktails.factories import AllergyFactory, LotFactory, ProductFactory
-from tests.treatments.scenarios import face_points, log_data, lots, signed_session, start
+from tests.treatments.scenarios import (
+    face_points,
+    log_data,
+    lots,
+    record,
+    signed_session,
+    start,
+)
 from treatments import services
 from treatments.models import (
     InjectionPoint,
@@ -135,13 +142,7 @@ def test_a_booked_session_is_the_one_started(scene, practitioner):
     )[0]
     session = start(scene.plan, practitioner, session=booked)
     assert session.pk == booked.pk
-    services.session_record(
-        session=session,
-        by=practitioner,
-        data=log_data(),
-        points=face_points(),
-        lots=lots(scene.catalogue),
-    )
+    record(session, practitioner, lots=lots(scene.catalogue))
     services.session_sign(session=session, by=practitioner)
     with pytest.raises(ValidationError, match="already started"):
         start(scene.plan, practitioner, session=booked)
@@ -161,13 +162,7 @@ def test_a_session_after_the_course_is_a_maintenance_session(scene, practitioner
 
 def test_logging_takes_the_lots_from_stock_and_writes_the_ledger(scene, practitioner):
     session = start(scene.plan, practitioner)
-    session = services.session_record(
-        session=session,
-        by=practitioner,
-        data=log_data(),
-        points=face_points(),
-        lots=lots(scene.catalogue, ha_vials=2),
-    )
+    session = record(session, practitioner, lots=lots(scene.catalogue, ha_vials=2))
     ha, vit_c = scene.catalogue.ha_lot, scene.catalogue.c_lot
     ha.refresh_from_db()
     vit_c.refresh_from_db()
@@ -227,11 +222,9 @@ def _day(lot) -> str:
 def test_a_lot_with_too_few_vials_is_refused(scene, practitioner):
     session = start(scene.plan, practitioner)
     with pytest.raises(RowErrors) as caught:
-        services.session_record(
-            session=session,
-            by=practitioner,
-            data=log_data(),
-            points=face_points(),
+        record(
+            session,
+            practitioner,
             lots=[LotInput(lot=scene.catalogue.ha_lot, vials=11, volume_ml=Decimal("2"))],
         )
     assert "only 10 vial(s) left" in caught.value.rows["lots", 0]["lot"]
@@ -241,13 +234,7 @@ def test_a_lot_of_a_product_not_in_the_cocktail_is_refused(scene, practitioner):
     session = start(scene.plan, practitioner)
     other = LotFactory(product=ProductFactory(name="Something else"), lot_number="X-1")
     with pytest.raises(RowErrors) as caught:
-        services.session_record(
-            session=session,
-            by=practitioner,
-            data=log_data(),
-            points=face_points(),
-            lots=[LotInput(lot=other, vials=1, volume_ml=Decimal("1"))],
-        )
+        record(session, practitioner, lots=[LotInput(lot=other, vials=1, volume_ml=Decimal("1"))])
     assert caught.value.rows == {
         ("lots", 0): {"lot": "Lot X-1 is Mesolab Something else, which is not in Face glow v1."}
     }
@@ -258,11 +245,9 @@ def test_a_lot_of_a_product_not_in_the_cocktail_is_refused(scene, practitioner):
 def test_more_ml_than_the_vials_hold_is_refused(scene, practitioner):
     session = start(scene.plan, practitioner)
     with pytest.raises(RowErrors) as caught:
-        services.session_record(
-            session=session,
-            by=practitioner,
-            data=log_data(),
-            points=face_points(),
+        record(
+            session,
+            practitioner,
             lots=[LotInput(lot=scene.catalogue.ha_lot, vials=1, volume_ml=Decimal("6"))],
         )
     assert caught.value.rows["lots", 0] == {"volume_ml": "1 vial of 5 ml hold 5 ml at most."}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,17 +11,41 @@ from django.utils import timezone
 from clinic.roles import Capability, requires
 from cocktails.models import Lot
 from patients.selectors import patient_clinical_alerts
-from patients.views.common import save_form
 from treatments import services
 from treatments.forms import AdverseEventForm, OutcomeForm
 from treatments.measures import measure_for
-from treatments.models import AdverseEvent, Outcome, TreatmentSession
+from treatments.models import AdverseEvent, TreatmentSession
 from treatments.selectors import (
     adverse_event_get_for_user,
     plan_get_for_user,
     session_get_for_user,
 )
-from treatments.views.common import Action, audit
+from treatments.views.common import Action, save_audited
+
+
+def _event_page(
+    request: HttpRequest,
+    form: AdverseEventForm,
+    session: TreatmentSession,
+    event: AdverseEvent | None = None,
+) -> HttpResponse:
+    patient = session.plan.patient
+    return render(
+        request,
+        "treatments/adverse_event_form.html",
+        {
+            "form": form,
+            "event": event,
+            "session": session,
+            "plan": session.plan,
+            "patient": patient,
+            "alerts": patient_clinical_alerts(patient=patient),
+        },
+    )
+
+
+def _event_name(event: AdverseEvent) -> str:
+    return f"Adverse event #{event.pk}"
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -40,78 +62,40 @@ def adverse_event_create(request: HttpRequest, session_pk: int) -> HttpResponse:
         lots=lots,
         initial={"onset_on": timezone.localdate(), "lots": list(lots)},
     )
-    patient = session.plan.patient
-
-    def save(data: dict[str, Any]) -> AdverseEvent:
-        event = services.adverse_event_record(session=session, by=request.user, **data)
-        audit(request, Action.CREATE, patient, f"Adverse event #{event.pk}")
-        return event
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.adverse_event_record(session=session, by=request.user, **data),
+        action=Action.CREATE,
+        patient=session.plan.patient,
+        what=_event_name,
         success="The adverse event was recorded against the session and its lots.",
         next_url=reverse("treatments:session_detail", kwargs={"pk": session.pk}),
     )
-    if done:
-        return done
-    return render(
-        request,
-        "treatments/adverse_event_form.html",
-        {
-            "form": form,
-            "session": session,
-            "plan": session.plan,
-            "patient": patient,
-            "alerts": patient_clinical_alerts(patient=patient),
-        },
-    )
+    return done or _event_page(request, form, session)
 
 
 @requires(Capability.EDIT_CLINICAL)
 def adverse_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = adverse_event_get_for_user(user=request.user, pk=pk)
     session: TreatmentSession = event.session
-    patient = session.plan.patient
+    fields = ("severity", "description", "treatment", "outcome", "resolved_on")
     form = AdverseEventForm(
         request.POST or None,
         editing=True,
-        initial={
-            "severity": event.severity,
-            "description": event.description,
-            "treatment": event.treatment,
-            "outcome": event.outcome,
-            "resolved_on": event.resolved_on,
-        },
+        initial={name: getattr(event, name) for name in fields},
     )
-
-    def save(data: dict[str, Any]) -> AdverseEvent:
-        updated = services.adverse_event_update(event=event, by=request.user, **data)
-        audit(request, Action.UPDATE, patient, f"Adverse event #{event.pk}")
-        return updated
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.adverse_event_update(event=event, by=request.user, **data),
+        action=Action.UPDATE,
+        patient=session.plan.patient,
+        what=_event_name,
         success="The adverse event was updated.",
         next_url=reverse("treatments:session_detail", kwargs={"pk": session.pk}),
     )
-    if done:
-        return done
-    return render(
-        request,
-        "treatments/adverse_event_form.html",
-        {
-            "form": form,
-            "event": event,
-            "session": session,
-            "plan": session.plan,
-            "patient": patient,
-            "alerts": patient_clinical_alerts(patient=patient),
-        },
-    )
+    return done or _event_page(request, form, session, event)
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -125,16 +109,13 @@ def outcome_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
         sessions=sessions,
         initial={"assessed_on": timezone.localdate(), "session": latest},
     )
-
-    def save(data: dict[str, Any]) -> Outcome:
-        outcome = services.outcome_record(plan=plan, by=request.user, **data)
-        audit(request, Action.CREATE, plan.patient, f"Outcome #{outcome.pk}")
-        return outcome
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.outcome_record(plan=plan, by=request.user, **data),
+        action=Action.CREATE,
+        patient=plan.patient,
+        what=lambda outcome: f"Outcome #{outcome.pk}",
         success="The review was recorded.",
         next_url=reverse("treatments:plan_detail", kwargs={"pk": plan.pk}) + "#outcomes",
     )

@@ -22,7 +22,6 @@ from patients.selectors import (
     patient_get_for_user,
     patient_search,
 )
-from patients.views.common import save_form
 from treatments import diary, services
 from treatments.forms import PlanForm, ReasonForm
 from treatments.models import TreatmentPlan
@@ -36,7 +35,11 @@ from treatments.selectors import (
     plan_summary,
     sessions_to_book,
 )
-from treatments.views.common import Action, audit
+from treatments.views.common import Action, audit, save_audited
+
+
+def _plan_name(plan: TreatmentPlan) -> str:
+    return f"Treatment plan #{plan.pk}"
 
 
 @requires(Capability.VIEW_CLINICAL)
@@ -95,15 +98,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         initial["practitioner"] = request.user.pk
     form = PlanForm(request.POST or None, patient=patient, initial=initial)
 
-    def save(data: dict[str, Any]) -> TreatmentPlan:
-        plan = services.plan_create(patient=patient, by=request.user, **form.service_kwargs())
-        audit(request, Action.CREATE, patient, f"Treatment plan #{plan.pk}")
-        return plan
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.plan_create(
+            patient=patient, by=request.user, **form.service_kwargs()
+        ),
+        action=Action.CREATE,
+        patient=patient,
+        what=_plan_name,
         success="The plan was proposed. Go through the estimate with the patient.",
         next_url=lambda plan: reverse("treatments:plan_detail", kwargs={"pk": plan.pk}),
     )
@@ -135,15 +138,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = PlanForm(request.POST or None, patient=plan.patient, plan=plan, initial=initial)
 
-    def save(data: dict[str, Any]) -> TreatmentPlan:
-        saved = services.plan_update(plan=plan, by=request.user, **form.service_kwargs())
-        audit(request, Action.UPDATE, plan.patient, f"Treatment plan #{plan.pk}")
-        return saved
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.plan_update(plan=plan, by=request.user, **form.service_kwargs()),
+        action=Action.UPDATE,
+        patient=plan.patient,
+        what=_plan_name,
         success="The plan was updated.",
         next_url=reverse("treatments:plan_detail", kwargs={"pk": plan.pk}),
     )
@@ -170,7 +171,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for session in summary.planned_sessions:
         session.booking = bookings.get(session.pk)
     to_book = sessions_to_book(summary, bookings) if plan.is_treating else 0
-    audit(request, Action.VIEW, plan.patient, f"Treatment plan #{plan.pk}")
+    audit(request, Action.VIEW, plan.patient, _plan_name(plan))
     return render(
         request,
         "treatments/plan_detail.html",
@@ -203,7 +204,7 @@ def _one_click(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        audit(request, Action.UPDATE, plan.patient, f"Treatment plan #{plan.pk}")
+        audit(request, Action.UPDATE, plan.patient, _plan_name(plan))
         messages.success(request, success)
     return redirect("treatments:plan_detail", pk=plan.pk)
 
@@ -240,15 +241,13 @@ def plan_stop(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("treatments:plan_detail", pk=plan.pk)
     form = ReasonForm(request.POST or None)
 
-    def save(data: dict[str, Any]) -> TreatmentPlan:
-        stopped = services.plan_stop(plan=plan, reason=data["reason"], by=request.user)
-        audit(request, Action.UPDATE, plan.patient, f"Treatment plan #{plan.pk}")
-        return stopped
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.plan_stop(plan=plan, reason=data["reason"], by=request.user),
+        action=Action.UPDATE,
+        patient=plan.patient,
+        what=_plan_name,
         success="The plan was stopped.",
         next_url=reverse("treatments:plan_detail", kwargs={"pk": plan.pk}),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from patients.selectors import (
     patient_missing_consents,
     patient_photos,
 )
-from patients.views.common import apply_errors, save_form
+from patients.views.common import apply_errors
 from treatments import services
 from treatments.forms import (
     AmendmentForm,
@@ -42,7 +41,7 @@ from treatments.selectors import (
 )
 from treatments.services import AMENDABLE_FIELDS, RowErrors, sign_problems
 from treatments.services.sessions import LOG_FIELDS
-from treatments.views.common import Action, audit
+from treatments.views.common import Action, audit, save_audited
 from treatments.zones import DIAGRAM_LABELS
 
 POINTS, LOTS = "points", "lots"
@@ -284,15 +283,13 @@ def session_amend(request: HttpRequest, pk: int) -> HttpResponse:
         initial["new_value"] = "" if value is None else value
     form = AmendmentForm(request.POST or None, initial=initial)
 
-    def save(data: dict[str, Any]) -> Any:
-        amendment = services.session_amend(session=session, by=request.user, **data)
-        audit(request, Action.UPDATE, session.plan.patient, f"Treatment session #{pk} amended")
-        return amendment
-
-    done = save_form(
+    done = save_audited(
         request,
         form,
-        save,
+        lambda data: services.session_amend(session=session, by=request.user, **data),
+        action=Action.UPDATE,
+        patient=session.plan.patient,
+        what=lambda amendment: f"Treatment session #{pk} amended",
         success="The amendment was added to the record.",
         next_url=_session_url(session),
     )
