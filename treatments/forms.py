@@ -156,12 +156,16 @@ class PlanForm(forms.Form):
 
 
 class PrecheckForm(forms.Form):
+    # Not required here: the service says what is missing, with every other reason at once.
     contraindications_reviewed = forms.BooleanField(
         required=False,
         label="I have reviewed the contraindications, allergies and medications with the patient",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     photos_taken = forms.BooleanField(
-        required=False, label="Before photos are taken (same angles as the previous session)"
+        required=False,
+        label="Before photos are taken (same angles as the previous session)",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.roles import Capability, Role, requires, user_roles
 from cocktails.choices import INDICATION_DEFAULTS, Indication
+from cocktails.models import Cocktail
 from patients.models import Patient
 from patients.selectors import (
     patient_clinical_alerts,
@@ -71,7 +73,15 @@ def _initial_course(patient: Patient) -> dict[str, Any]:
     concerns = list(latest[0].concerns.all()) if latest else []
     indication = concerns[0].indication if concerns else Indication.FACIAL_REJUVENATION
     course = INDICATION_DEFAULTS[indication]
+    # The patient's own cocktail for the indication, else the clinic's template for it.
+    cocktail = (
+        Cocktail.objects.filter(indication=indication, archived_at__isnull=True)
+        .filter(Q(patient=patient) | Q(patient__isnull=True))
+        .order_by(F("patient_id").asc(nulls_last=True), "name")
+        .first()
+    )
     initial.update(
+        cocktail=cocktail.pk if cocktail else None,
         indication=indication,
         body_areas=[c.area for c in concerns if c.indication == indication],
         initial_sessions=course.initial_sessions,

@@ -69,6 +69,9 @@ def _precheck_page(
             return redirect("treatments:session_log", pk=started.pk)
     patient = plan.patient
     today_photos = list(patient_photos(patient=patient).filter(taken_on=timezone.localdate()))
+    given = plan.sessions.filter(
+        kind=TreatmentSession.Kind.INITIAL, status__in=TreatmentSession.STARTED
+    ).count()
     return render(
         request,
         "treatments/session_start.html",
@@ -76,6 +79,7 @@ def _precheck_page(
             "form": form,
             "plan": plan,
             "session": session,
+            "next_number": given + 1 if given < plan.initial_sessions else None,
             "patient": patient,
             "alerts": patient_clinical_alerts(patient=patient),
             "missing_consents": patient_missing_consents(
