@@ -153,6 +153,23 @@ def test_the_series_page_starts_from_the_plan(scene, treatment, receptionist_cli
     assert "4 left to book" in html
 
 
+def test_maintenance_is_booked_from_the_plan_at_its_cadence(
+    scene, practitioner, receptionist_client
+):
+    from treatments.services import plan_update
+
+    plan_update(plan=scene.plan, by=practitioner, initial_sessions=1, maintenance_every_days=30)
+    signed_session(scene, practitioner)
+    maintenance = AppointmentTypeFactory(
+        name="Maintenance session", kind=AppointmentType.Kind.MAINTENANCE, duration_minutes=30
+    )
+    response = receptionist_client.get(f"{URL}?plan={scene.plan.pk}&kind=maintenance")
+    form = response.context["form"]
+    assert form.initial["appointment_type"] == maintenance
+    assert (form.initial["count"], form.initial["interval_days"]) == (6, 30)
+    assert form.initial["day"] == MONDAY + datetime.timedelta(days=30)
+
+
 def test_the_series_page_lists_plans_waiting_to_be_booked(scene, receptionist_client):
     html = receptionist_client.get(URL).content.decode()
     assert "Treatment plans waiting to be booked" in html
