@@ -22,6 +22,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", "house", Capability.USE_APP, "home"),
     NavItem("Patients", "patients:list", "people", Capability.VIEW_PATIENTS, "patients"),
     NavItem(
+        "Treatments", "treatments:today", "clipboard2-pulse", Capability.VIEW_CLINICAL, "treatments"
+    ),
+    NavItem(
         "Appointments", "scheduling:today", "calendar3", Capability.BOOK_APPOINTMENTS, "scheduling"
     ),
     NavItem(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -234,6 +235,9 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 rue des Lilas, 75011 Pari
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+33 1 23 45 67 89")
 # Prices and costs are plain Decimals in this one currency (ISO 4217 code).
 CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="EUR")
+# What the clinic charges per treatment session on top of the cocktail, in that currency:
+# a plan's cost estimate is its number of sessions times (cocktail cost + this fee).
+CLINIC_SESSION_FEE = Decimal(env.str("CLINIC_SESSION_FEE", default="90.00"))
 
 # Sessions: health data on shared desk computers, so a session ends after this much
 # inactivity (every request pushes the expiry back) or when the browser closes.

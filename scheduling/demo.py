@@ -1,5 +1,6 @@
 """Demo scheduling data for `manage.py seed_demo`: rooms, appointment types, the demo
-practitioners' hours and days off, and several weeks of appointments for the demo patients.
+practitioners' hours and days off, and several weeks of appointments for the demo patients,
+among them the remaining sessions of the demo treatment plans, each linked to its plan session.
 
 Idempotent: each kind of record is only created when none exists yet. Appointments are only
 made for patients that already exist (the patients app seeds before this one); with no
@@ -17,7 +18,7 @@ from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
 from patients.models import Patient
-from scheduling import clock
+from scheduling import clock, selectors
 from scheduling.availability import Availability, Slot
 from scheduling.models import (
     Appointment,
@@ -29,6 +30,9 @@ from scheduling.models import (
     WorkingHours,
 )
 from scheduling.outbox import demo as outbox_demo
+from treatments.models import TreatmentSession
+from treatments.selectors import plan_booking_defaults
+from treatments.services import plan_sessions_reserve
 
 ROOMS = ("Cabinet 1", "Cabinet 2", "Treatment room")
 TYPES = (
@@ -194,7 +198,7 @@ def _appointments(
     rows: list[Appointment] = []
     treatment = next(t for t in types if t.kind == AppointmentType.Kind.TREATMENT)
 
-    def add(person, patient, kind, slot, series=None, position=None) -> None:
+    def add(person, patient, kind, slot, series=None, position=None, plan_session=None) -> None:
         busy_patients.add((patient.pk, clock.local(slot.start).date()))
         rows.append(
             slot.appointment(
@@ -203,6 +207,7 @@ def _appointments(
                 appointment_type=kind,
                 series=series,
                 series_position=position,
+                plan_session=plan_session,
                 booked_by=person,
                 **_status(slot, now, rng),
             )
@@ -242,6 +247,38 @@ def _appointments(
         for proposal in proposals:
             if proposal.slot is not None:
                 add(person, patient, treatment, proposal.slot, series, proposal.position)
+
+    # The running treatment plans' remaining course sessions, booked from each plan.
+    for row in selectors.plans_to_book():
+        plan = row.plan
+        if plan.practitioner.username not in availabilities:
+            continue
+        person, availability = availabilities[plan.practitioner.username]
+        day = plan_booking_defaults(plan=plan, booked_session_ids=[], maintenance=False).first_day
+        first = clock.at(day, T(11))
+        if first < now:
+            first = clock.at(day + datetime.timedelta(days=1), T(11))
+        proposals = availability.propose_series(
+            first_start=first,
+            count=row.to_book,
+            interval_days=plan.interval_days,
+            appointment_type=treatment,
+        )
+        slots = [proposal.slot for proposal in proposals if proposal.slot is not None]
+        sessions = plan_sessions_reserve(
+            plan=plan, kind=TreatmentSession.Kind.INITIAL, count=len(slots), booked_session_ids=[]
+        )
+        series = AppointmentSeries.objects.create(
+            patient=plan.patient,
+            practitioner=person,
+            appointment_type=treatment,
+            count=len(slots),
+            interval_days=plan.interval_days,
+            booked_by=person,
+            plan=plan,
+        )
+        for position, (slot, session) in enumerate(zip(slots, sessions, strict=True), start=1):
+            add(person, plan.patient, treatment, slot, series, position, plan_session=session)
 
     # Then a realistic spread of everything else, leaving some free time each day.
     kinds, weights = list(types), list(types.values())

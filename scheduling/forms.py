@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
+from treatments.models import TreatmentPlan
 
 # The services key their errors by what they mean; these forms split a start into two inputs.
 SERVICE_FIELDS = {"start": "time", "first_start": "time"}
@@ -129,6 +130,10 @@ class SeriesForm(StartMixin, forms.Form):
     time = forms.TimeField(label="Time", widget=_time_input())
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
+    )
+    # Set when the series books a treatment plan's sessions ("Book sessions" on a plan).
+    plan = forms.ModelChoiceField(
+        queryset=TreatmentPlan.objects.all(), required=False, widget=forms.HiddenInput
     )
 
     def clean(self) -> dict[str, Any]:

@@ -166,11 +166,8 @@ class TimeOff(models.Model):
 
 
 class AppointmentSeries(models.Model):
-    """Appointments booked together in one action, e.g. the six sessions of a hair course.
-
-    Issue 5 (treatment plans) will add `plan = ForeignKey("treatments.TreatmentPlan", null=True)`
-    here when a series is booked from a plan.
-    """
+    """Appointments booked together in one action, e.g. the six sessions of a hair course;
+    `plan` is the treatment plan they were booked from, if any."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
@@ -181,6 +178,13 @@ class AppointmentSeries(models.Model):
     interval_days = models.PositiveSmallIntegerField()
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    plan = models.ForeignKey(
+        "treatments.TreatmentPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointment_series",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -265,10 +269,16 @@ class Appointment(models.Model):
         related_name="appointments",
     )
     series_position = models.PositiveSmallIntegerField(null=True, blank=True)
-    # Issue 5 (treatment plans) adds here:
-    #   plan_session = models.OneToOneField("treatments.TreatmentSession", null=True,
-    #                                       blank=True, on_delete=models.SET_NULL, ...)
-    # Nothing in scheduling depends on its absence.
+    # The plan session this appointment is for. A foreign key rather than one-to-one: a
+    # cancelled appointment keeps its link for the record, and the session is booked again
+    # (at most one appointment holding its slot per session: see the constraint below).
+    plan_session = models.ForeignKey(
+        "treatments.TreatmentSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -290,6 +300,12 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
                 name="appointment_cancel_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["plan_session"],
+                condition=Q(plan_session__isnull=False) & ~Q(status__in=["cancelled", "no_show"]),
+                name="appointment_one_per_plan_session",
+                violation_error_message="This plan session is already booked.",
             ),
             no_overlap("practitioner", "The practitioner already has an appointment then."),
             no_overlap("room", "The room is already taken then."),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.roles import Capability, Role, can, user_roles
@@ -32,6 +32,8 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from treatments.models import TreatmentPlan, TreatmentSession
+from treatments.selectors import plans_for_booking
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -236,6 +238,46 @@ def waitlist_candidates(slot: Appointment, entries: Iterable[WaitlistEntry]) -> 
         and entry.appointment_type.duration + entry.appointment_type.gap_after <= length
         and entry.patient_id != slot.patient_id
     ]
+
+
+# Treatment plans.
+
+
+@dataclass(frozen=True)
+class PlanToBook:
+    plan: TreatmentPlan
+    to_book: int
+
+
+def plans_to_book(*, limit: int = 12) -> list[PlanToBook]:
+    """Accepted plans with course sessions neither given nor booked, oldest first: what the
+    front desk still has to book. Two queries."""
+    plans = list(plans_for_booking())
+    booked = dict(
+        Appointment.objects.active()
+        .filter(
+            plan_session__plan__in=plans,
+            plan_session__kind=TreatmentSession.Kind.INITIAL,
+            plan_session__status=TreatmentSession.Status.PLANNED,
+        )
+        .values("plan_session__plan")
+        .annotate(count=Count("pk"))
+        .values_list("plan_session__plan", "count")
+    )
+    waiting = [
+        PlanToBook(plan, plan.initial_sessions - plan.sessions_given - booked.get(plan.pk, 0))
+        for plan in plans
+    ]
+    return [row for row in waiting if row.to_book > 0][:limit]
+
+
+def plan_booked_session_ids(*, plan: TreatmentPlan) -> list[int]:
+    """The plan's sessions an appointment holds (booked, confirmed, arrived…): one query."""
+    return list(
+        Appointment.objects.active()
+        .filter(plan_session__plan=plan)
+        .values_list("plan_session_id", flat=True)
+    )
 
 
 # Free time.

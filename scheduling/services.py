@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 
 from clinic.roles import Role, user_roles
 from patients.selectors import patient_treatment_blockers
-from scheduling import clock
+from scheduling import clock, selectors
 from scheduling.availability import (
     Availability,
     Proposal,
@@ -35,11 +35,14 @@ from scheduling.models import (
     Room,
     WaitlistEntry,
 )
+from treatments.models import TreatmentSession
+from treatments.services import plan_sessions_reserve
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from patients.models import Patient
+    from treatments.models import TreatmentPlan
 
     User = AbstractBaseUser
 
@@ -360,19 +363,22 @@ def appointment_series_book(
     interval_days: int,
     booked_by: User,
     note: str = "",
+    plan: TreatmentPlan | None = None,
 ) -> list[Appointment]:
     """Book every session of a series, or none (SeriesUnavailable says which sessions failed).
 
-    Hook for issue 5 (treatment plans): add a keyword argument
-    `plan: TreatmentPlan | None = None`; when given, check the plan belongs to `patient`, store
-    it on the AppointmentSeries, and link each new appointment to the plan's next unbooked
-    session (`appointment.plan_session`), inside this same transaction. Callers that book
-    from a patient (today's page) are unaffected because the argument is keyword-only.
+    With a `plan`, the series books that plan's sessions: course sessions for a treatment
+    type, maintenance sessions for a maintenance type. Each appointment is linked to a plan
+    session (`plan_session`): first the plan's booked sessions whose appointment was
+    cancelled, then new ones; never more course sessions than the course has left. It all
+    happens in this transaction: a refused series leaves no plan session behind.
     """
     check_patient_bookable(patient=patient, appointment_type=appointment_type)
     check_practitioner(practitioner)
     _check_type(appointment_type)
     _check_series_size(count=len(slots), interval_days=interval_days)
+    if plan is not None:
+        _check_plan(plan=plan, patient=patient, appointment_type=appointment_type)
     out_of_order = {
         position: SlotUnavailable(
             {"start": f"Session {position} must come after session {position - 1}."},
@@ -389,6 +395,11 @@ def appointment_series_book(
     claimed, refused = availability.claim_all(slots, appointment_type)
     if refused:
         raise SeriesUnavailable(refused)
+    sessions = (
+        _reserve_plan_sessions(plan=plan, appointment_type=appointment_type, count=len(slots))
+        if plan is not None
+        else [None] * len(slots)
+    )
     series = AppointmentSeries.objects.create(
         patient=patient,
         practitioner=practitioner,
@@ -396,9 +407,10 @@ def appointment_series_book(
         count=len(slots),
         interval_days=interval_days,
         booked_by=booked_by,
+        plan=plan,
     )
     appointments = []
-    for position, slot in enumerate(claimed, start=1):
+    for position, (slot, session) in enumerate(zip(claimed, sessions, strict=True), start=1):
         appointment = slot.appointment(
             patient=patient,
             practitioner=practitioner,
@@ -407,6 +419,7 @@ def appointment_series_book(
             booked_by=booked_by,
             series=series,
             series_position=position,
+            plan_session=session,
         )
         appointment._history_user = booked_by
         appointments.append(appointment)
@@ -430,6 +443,33 @@ def appointment_series_book(
             }
         ) from error
     return appointments
+
+
+def _check_plan(
+    *, plan: TreatmentPlan, patient: Patient, appointment_type: AppointmentType
+) -> None:
+    if plan.patient_id != patient.pk:
+        raise ValidationError({"patient": "This plan is for another patient."})
+    if not appointment_type.is_treatment:
+        raise ValidationError(
+            {"appointment_type": "A plan books treatment or maintenance sessions."}
+        )
+
+
+def _reserve_plan_sessions(
+    *, plan: TreatmentPlan, appointment_type: AppointmentType, count: int
+) -> list[TreatmentSession]:
+    kind = (
+        TreatmentSession.Kind.MAINTENANCE
+        if appointment_type.kind == AppointmentType.Kind.MAINTENANCE
+        else TreatmentSession.Kind.INITIAL
+    )
+    return plan_sessions_reserve(
+        plan=plan,
+        kind=kind,
+        count=count,
+        booked_session_ids=selectors.plan_booked_session_ids(plan=plan),
+    )
 
 
 # Waitlist.

@@ -23,7 +23,10 @@ from scheduling.forms import (
     picked_patient,
     show_service_error,
 )
+from scheduling.models import AppointmentType
 from scheduling.views._htmx import wants_fragment
+from treatments.models import TreatmentPlan
+from treatments.selectors import plan_booking_defaults, plan_for_booking
 
 TEMPLATE = "scheduling/series_book.html"
 ROWS = "rows"
@@ -120,6 +123,10 @@ def series(request: HttpRequest) -> HttpResponse:
         for key in ("patient", "practitioner"):
             if request.GET.get(key, "").isdigit():
                 initial[key] = int(request.GET[key])
+        if request.GET.get("plan", "").isdigit():
+            context.update(_plan_initial(request, initial))
+        else:
+            context["plans_to_book"] = selectors.plans_to_book()
         if "practitioner" not in initial and selectors.is_practitioner(request.user):
             initial["practitioner"] = request.user.pk
         form = SeriesForm(initial=initial)
@@ -127,7 +134,7 @@ def series(request: HttpRequest) -> HttpResponse:
 
     form = SeriesForm(request.POST)
     action = request.POST.get("action", "propose")
-    context.update(form=form, picked=picked_patient(form))
+    context.update(form=form, picked=picked_patient(form), booking_plan=_posted_plan(form))
     rows = None
     refused: dict[int, tuple[list[str], list]] = {}
     if form.is_valid():
@@ -162,6 +169,7 @@ def series(request: HttpRequest) -> HttpResponse:
                         slots=[_slot(row) for row in rows.forms],
                         interval_days=data["interval_days"],
                         booked_by=request.user,
+                        plan=data["plan"],
                     )
                 except services.SeriesUnavailable as error:
                     refused = _explained(error.rows)
@@ -178,6 +186,36 @@ def series(request: HttpRequest) -> HttpResponse:
         context["all_free"] = all(row["free"] for row in context["rows"])
     name = f"{TEMPLATE}#workspace" if wants_fragment(request) else TEMPLATE
     return render(request, name, context)
+
+
+def _plan_initial(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any]:
+    """Book a plan's sessions: its patient and practitioner, the sessions left to book (or
+    maintenance) at its interval from the next due date. Fills `initial`; returns context."""
+    plan = plan_for_booking(user=request.user, pk=int(request.GET["plan"]))
+    maintenance = request.GET.get("kind") == "maintenance"
+    defaults = plan_booking_defaults(
+        plan=plan,
+        booked_session_ids=selectors.plan_booked_session_ids(plan=plan),
+        maintenance=maintenance,
+    )
+    kind = AppointmentType.Kind.MAINTENANCE if maintenance else AppointmentType.Kind.TREATMENT
+    initial.update(
+        patient=plan.patient_id,
+        practitioner=plan.practitioner_id,
+        plan=plan.pk,
+        appointment_type=selectors.active_appointment_types().filter(kind=kind).first(),
+        count=defaults.count,
+        interval_days=defaults.interval_days,
+        day=defaults.first_day,
+    )
+    return {"booking_plan": plan, "plan_defaults": defaults}
+
+
+def _posted_plan(form: SeriesForm) -> Any:
+    value = form["plan"].value()
+    if not value or not str(value).isdigit():
+        return None
+    return TreatmentPlan.objects.select_related("patient", "practitioner").filter(pk=value).first()
 
 
 def _booked(request: HttpRequest, appointments: list) -> HttpResponse:

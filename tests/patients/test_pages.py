@@ -148,10 +148,11 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 
 
 # Session, user and roles (3), then the page's own reads. The patient page: patient,
-# timeline (consultations, concerns, their contraindications, consents), alerts (2),
-# readiness (3), resolved contraindications, consents (2), photos, change history (6), emails.
+# timeline (consultations, concerns, their contraindications, consents, treatment plans,
+# treatment sessions, appointments), alerts (2), readiness (3), resolved contraindications,
+# consents (2), photos, change history (6), emails, and the audit entry for the view.
 PAGES = [
-    ("patients:detail", "pk", 29),
+    ("patients:detail", "pk", 31),
     ("patients:history", "pk", 16),
     ("patients:photo_list", "patient_pk", 11),
     ("patients:photo_compare", "patient_pk", 11),

@@ -32,7 +32,11 @@ def test_with_patients_the_demo_fills_weeks_without_double_booking(time_machine)
     call_command("seed_demo", stdout=StringIO())
     appointments = list(Appointment.objects.active().order_by("start"))
     assert len(appointments) > 100
-    assert AppointmentSeries.objects.count() == 2
+    assert AppointmentSeries.objects.filter(plan__isnull=True).count() == 2
+    # The running demo plans' remaining sessions, each appointment holding a plan session.
+    for series in AppointmentSeries.objects.filter(plan__isnull=False):
+        held = Appointment.objects.filter(series=series).values_list("plan_session", flat=True)
+        assert len(set(held)) == series.count and None not in held
     assert WaitlistEntry.objects.count() == 2
     statuses = set(Appointment.objects.values_list("status", flat=True))
     assert {"completed", "booked", "cancelled", "no_show"} <= statuses

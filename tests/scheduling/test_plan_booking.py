@@ -1,0 +1,204 @@
+"""Booking a treatment plan's sessions in one action: each appointment holds a session of the
+plan, and everything is booked or nothing (plan sessions included)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from scheduling.availability import SeriesSlot
+from scheduling.models import Appointment, AppointmentSeries, AppointmentType
+from scheduling.selectors import plan_booked_session_ids, plans_to_book
+from scheduling.services import SeriesUnavailable, appointment_cancel, appointment_series_book
+from tests.scheduling.conftest import MONDAY, at
+from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
+from tests.treatments.scenarios import clinic as treatment_clinic
+from tests.treatments.scenarios import signed_session
+from treatments import diary
+from treatments.models import TreatmentPlan, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(clinic, admin_user):
+    """Dr Martin's week (scheduling's clinic) and a plan of 4 fortnightly sessions."""
+    return treatment_clinic(clinic, admin_user)
+
+
+def fortnightly(count: int, first: datetime.date = MONDAY) -> list[SeriesSlot]:
+    return [SeriesSlot(at(first + datetime.timedelta(weeks=2 * n), "10:00")) for n in range(count)]
+
+
+def book(scene, slots, appointment_type, plan=None, patient=None):
+    return appointment_series_book(
+        patient=patient or scene.patient,
+        practitioner=scene.plan.practitioner,
+        appointment_type=appointment_type,
+        slots=slots,
+        interval_days=14,
+        booked_by=scene.plan.practitioner,
+        plan=scene.plan if plan is None else plan,
+    )
+
+
+def test_each_appointment_holds_its_own_session_of_the_plan(scene, treatment):
+    appointments = book(scene, fortnightly(4), treatment)
+    sessions = [a.plan_session for a in appointments]
+    assert len({s.pk for s in sessions}) == 4
+    assert {(s.plan_id, s.kind, s.status) for s in sessions} == {
+        (scene.plan.pk, TreatmentSession.Kind.INITIAL, TreatmentSession.Status.PLANNED)
+    }
+    assert AppointmentSeries.objects.get().plan == scene.plan
+    assert plans_to_book() == []
+
+
+def test_one_session_that_cannot_be_booked_books_nothing_not_even_plan_sessions(
+    scene, treatment, rooms
+):
+    AppointmentFactory(
+        practitioner=scene.plan.practitioner,
+        room=rooms[0],
+        appointment_type=treatment,
+        start=at(MONDAY + datetime.timedelta(weeks=4), "10:15"),
+    )
+    with pytest.raises(SeriesUnavailable) as refused:
+        book(scene, fortnightly(4), treatment)
+    assert list(refused.value.rows) == [3]
+    assert Appointment.objects.count() == 1
+    assert not TreatmentSession.objects.exists()
+    assert not AppointmentSeries.objects.exists()
+
+
+def test_no_more_course_sessions_than_the_course_has_left(scene, treatment, practitioner):
+    signed_session(scene, practitioner)
+    with pytest.raises(ValidationError) as refused:
+        book(scene, fortnightly(4, MONDAY + datetime.timedelta(days=1)), treatment)
+    assert refused.value.message_dict["count"] == ["This course has 3 sessions left to book."]
+    assert not Appointment.objects.exists()
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_a_cancelled_appointment_gives_its_plan_session_back(scene, treatment, practitioner):
+    first, second = book(scene, fortnightly(2), treatment)
+    appointment_cancel(appointment=second, reason="Travelling", by=practitioner)
+    assert plan_booked_session_ids(plan=scene.plan) == [first.plan_session_id]
+    assert [(row.plan, row.to_book) for row in plans_to_book()] == [(scene.plan, 3)]
+    rebooked = book(scene, fortnightly(1, MONDAY + datetime.timedelta(weeks=6)), treatment)
+    # The session the cancelled appointment held is booked again, not a new one.
+    assert rebooked[0].plan_session_id == second.plan_session_id
+    assert TreatmentSession.objects.count() == 2
+
+
+def test_maintenance_sessions_are_booked_the_same_way(scene, practitioner):
+    maintenance = AppointmentTypeFactory(
+        name="Maintenance session", kind=AppointmentType.Kind.MAINTENANCE, duration_minutes=30
+    )
+    appointments = book(scene, fortnightly(3), maintenance)
+    assert {a.plan_session.kind for a in appointments} == {TreatmentSession.Kind.MAINTENANCE}
+
+
+@pytest.mark.parametrize("problem", ["other patient", "consultation", "proposed", "stopped"])
+def test_a_plan_that_cannot_be_booked_so_books_nothing(
+    scene, treatment, consultation, patient, practitioner, problem
+):
+    appointment_type, who = treatment, None
+    if problem == "other patient":
+        who = patient
+    elif problem == "consultation":
+        appointment_type = consultation
+    elif problem == "proposed":
+        TreatmentPlan.objects.filter(pk=scene.plan.pk).update(status="proposed", accepted_at=None)
+    else:
+        TreatmentPlan.objects.filter(pk=scene.plan.pk).update(
+            status="stopped", stop_reason="Declined", stopped_at=at(MONDAY, "08:00")
+        )
+    with pytest.raises(ValidationError):
+        book(scene, fortnightly(2), appointment_type, patient=who)
+    assert not Appointment.objects.exists()
+    assert not TreatmentSession.objects.exists()
+
+
+def test_the_diary_tells_treatments_which_appointment_holds_a_session(scene, treatment):
+    first, _ = book(scene, fortnightly(2), treatment)
+    bookings = diary.session_bookings(session_ids=[first.plan_session_id, 999])
+    assert list(bookings) == [first.plan_session_id]
+    assert bookings[first.plan_session_id].start == first.start
+    day = diary.practitioner_day(practitioner=scene.plan.practitioner, day=MONDAY)
+    assert [(b.appointment_id, b.plan_session_id, b.is_treatment) for b in day] == [
+        (first.pk, first.plan_session_id, True)
+    ]
+    assert "series/?plan=" in diary.plan_booking_url(plan=scene.plan)
+
+
+# The series page, from a plan.
+
+URL = reverse("scheduling:series")
+
+
+def test_the_series_page_starts_from_the_plan(scene, treatment, receptionist_client):
+    response = receptionist_client.get(f"{URL}?plan={scene.plan.pk}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["patient"] == scene.patient.pk
+    assert form.initial["count"] == 4
+    assert form.initial["interval_days"] == 14
+    assert form.initial["appointment_type"] == treatment
+    assert form.initial["day"] == MONDAY
+    html = response.content.decode()
+    assert "Facial rejuvenation plan of Camille Roux" in html
+    assert "4 left to book" in html
+
+
+def test_maintenance_is_booked_from_the_plan_at_its_cadence(
+    scene, practitioner, receptionist_client
+):
+    from treatments.services import plan_update
+
+    plan_update(plan=scene.plan, by=practitioner, initial_sessions=1, maintenance_every_days=30)
+    signed_session(scene, practitioner)
+    maintenance = AppointmentTypeFactory(
+        name="Maintenance session", kind=AppointmentType.Kind.MAINTENANCE, duration_minutes=30
+    )
+    response = receptionist_client.get(f"{URL}?plan={scene.plan.pk}&kind=maintenance")
+    form = response.context["form"]
+    assert form.initial["appointment_type"] == maintenance
+    assert (form.initial["count"], form.initial["interval_days"]) == (6, 30)
+    assert form.initial["day"] == MONDAY + datetime.timedelta(days=30)
+
+
+def test_the_series_page_lists_plans_waiting_to_be_booked(scene, receptionist_client):
+    html = receptionist_client.get(URL).content.decode()
+    assert "Treatment plans waiting to be booked" in html
+    assert f"?plan={scene.plan.pk}" in html
+
+
+def test_confirming_from_the_plan_books_its_sessions(scene, treatment, receptionist_client):
+    data = {
+        "patient": scene.patient.pk,
+        "practitioner": scene.plan.practitioner.pk,
+        "appointment_type": treatment.pk,
+        "count": "2",
+        "interval_days": "14",
+        "day": MONDAY.isoformat(),
+        "time": "10:00",
+        "room": "",
+        "plan": scene.plan.pk,
+        "action": "confirm",
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "2",
+        "rows-MIN_NUM_FORMS": "1",
+        "rows-MAX_NUM_FORMS": "24",
+    }
+    for index in range(2):
+        data |= {
+            f"rows-{index}-day": (MONDAY + datetime.timedelta(weeks=2 * index)).isoformat(),
+            f"rows-{index}-time": "10:00",
+            f"rows-{index}-room": "",
+        }
+    response = receptionist_client.post(URL, data)
+    assert response.status_code == 302
+    assert Appointment.objects.filter(plan_session__plan=scene.plan).count() == 2

@@ -1,0 +1,506 @@
+"""Writes for sessions: start (behind the pre-checks), log, sign, amend.
+
+The stock rule: the lots a session records are taken from stock (`lot_consume`, which
+writes the traceability ledger) in the same transaction as the session's log, so stock,
+ledger and session always agree; when any lot is refused (expired, recalled, not enough
+vials) nothing of that save is kept. A lot removed from the log before signing is given back
+with `lot_usage_cancel`, which keeps its ledger row, marked cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cocktails.choices import Region
+from cocktails.models import Cocktail, Formulation, Lot
+from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
+from patients.selectors import patient_treatment_blockers
+from treatments.models import (
+    MAX_DEPTH_MM,
+    InjectionPoint,
+    SessionAmendment,
+    SessionLot,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from treatments.selectors import (
+    allowed_products,
+    blocking_findings,
+    plan_diagrams,
+    session_cocktail_choices,
+)
+from treatments.services.plans import plan_refresh
+from treatments.zones import ZONE_DIAGRAM, Zone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+Status = TreatmentSession.Status
+CENT = Decimal("0.01")
+
+DEFAULT_AFTERCARE = (
+    "No make-up for 12 hours. No sun, sauna, swimming pool or sport for 24 hours. "
+    "Mild redness and small bumps settle within a day or two; call the practice if "
+    "swelling, pain or redness grows after 48 hours."
+)
+
+# The scalar fields of the log that session_record writes.
+LOG_FIELDS = (
+    "performed_at",
+    "antiseptic",
+    "numbing_cream",
+    "numbing_minutes",
+    "technique",
+    "needle_gauge",
+    "needle_length_mm",
+    "total_volume_ml",
+    "pain_score",
+    "reactions",
+    "reaction_notes",
+    "aftercare",
+    "notes",
+)
+# What an amendment may correct on a signed session (anything else: an addendum).
+AMENDABLE_FIELDS = {
+    "pain_score": "Pain",
+    "reaction_notes": "Reactions, details",
+    "aftercare": "Aftercare given",
+    "notes": "Notes",
+    "numbing_cream": "Numbing cream",
+    "numbing_minutes": "Numbing time",
+}
+# Carried over from the previous session of the plan: how this patient is usually treated.
+CARRIED_OVER = (
+    "antiseptic",
+    "numbing_cream",
+    "numbing_minutes",
+    "technique",
+    "needle_gauge",
+    "needle_length_mm",
+)
+
+
+@dataclass(frozen=True)
+class PointInput:
+    diagram: str
+    zone: str
+    depth_mm: Decimal
+    volume_ml: Decimal
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class LotInput:
+    lot: Lot
+    vials: int
+    volume_ml: Decimal
+
+
+class RowErrors(ValidationError):
+    """Problems in rows of the log's tables: `rows` maps ("points" or "lots", row index) to
+    {field: message}, so the page shows each message in its row. Nothing was saved."""
+
+    def __init__(
+        self, rows: dict[tuple[str, int], dict[str, str]], fields: dict[str, str] | None = None
+    ) -> None:
+        self.rows = rows
+        self.fields = fields or {}
+        messages = [m for errors in rows.values() for m in errors.values()]
+        super().__init__(list(self.fields.values()) + messages)
+
+
+def _blocking_errors(plan: TreatmentPlan) -> list[str]:
+    return [
+        blocker.message
+        for blocker in patient_treatment_blockers(patient=plan.patient, indication=plan.indication)
+    ]
+
+
+@transaction.atomic
+def session_start(
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    contraindications_reviewed: bool,
+    photos_taken: bool,
+    session: TreatmentSession | None = None,
+) -> TreatmentSession:
+    """Pass the pre-checks and open the session's log (a booked `session`, or a new one).
+
+    Refused, with every reason at once, while: the plan is not accepted (or is over); the
+    patient has an open absolute contraindication, an archived record, or no valid signed
+    consent for the indication; the contraindications were not reviewed; the before photos
+    were not taken; or the plan's cocktail is now refused for the patient (an allergy
+    recorded since it was made).
+    """
+    plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if not plan.is_treating:
+        raise ValidationError(
+            "The patient has not accepted this plan yet."
+            if plan.status == TreatmentPlan.Status.PROPOSED
+            else f"This plan is {plan.get_status_display().lower()}: no session can start."
+        )
+    if session is not None:
+        session = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+        if session.plan_id != plan.pk:
+            raise ValidationError("This session belongs to another plan.")
+        if session.status != Status.PLANNED:
+            raise ValidationError("This session has already started.")
+    if plan.sessions.filter(status=Status.IN_PROGRESS).exists():
+        raise ValidationError("A session of this plan is being logged: continue it, or sign it.")
+    errors: dict[str, list[str]] = {}
+    if blocked := _blocking_errors(plan):
+        errors["__all__"] = blocked
+    if not contraindications_reviewed:
+        errors["contraindications_reviewed"] = [
+            "Review the contraindications and allergies above, then tick the box."
+        ]
+    if not photos_taken:
+        errors["photos_taken"] = ["Take the before photos first (same angles as last time)."]
+    refusals = blocking_findings(formulation_id=plan.cocktail.current_id, patient=plan.patient)
+    if refusals:
+        errors.setdefault("__all__", []).extend(
+            f"{message} Change the plan's cocktail." for message in refusals
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    if session is None:
+        done = plan.sessions.filter(
+            kind=TreatmentSession.Kind.INITIAL, status__in=TreatmentSession.STARTED
+        ).count()
+        kind = (
+            TreatmentSession.Kind.INITIAL
+            if done < plan.initial_sessions
+            else TreatmentSession.Kind.MAINTENANCE
+        )
+        session = TreatmentSession(plan=plan, kind=kind)
+    previous = plan.sessions.filter(status=Status.SIGNED).order_by("-performed_at", "-pk").first()
+    for field in CARRIED_OVER:
+        setattr(session, field, getattr(previous, field) if previous else getattr(session, field))
+    now = timezone.now()
+    session.status = Status.IN_PROGRESS
+    session.practitioner = by
+    session.started_at = session.performed_at = now
+    session.contraindications_reviewed = session.consent_verified = session.photos_taken = True
+    session.aftercare = session.aftercare or DEFAULT_AFTERCARE
+    session._history_user = by
+    session.save()
+    plan_refresh(plan=plan)
+    return session
+
+
+def _lock_for_log(session: TreatmentSession, by: User) -> TreatmentSession:
+    locked = (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("plan__patient", "plan__cocktail", "formulation")
+        .get(pk=session.pk)
+    )
+    if locked.status == Status.SIGNED:
+        raise ValidationError("A signed session cannot be edited: add an amendment instead.")
+    if locked.status != Status.IN_PROGRESS:
+        raise ValidationError("Start the session (pre-checks) before logging it.")
+    if locked.practitioner_id != by.pk:
+        name = locked.practitioner.get_full_name() or locked.practitioner.get_username()
+        raise ValidationError(f"Only {name}, who gave this session, can log and sign it.")
+    return locked
+
+
+def _point_errors(points: Sequence[PointInput], diagrams: set[str]) -> dict[int, dict[str, str]]:
+    rows: dict[int, dict[str, str]] = {}
+    for index, point in enumerate(points):
+        problems: dict[str, str] = {}
+        if point.zone not in Zone.values:
+            problems["zone"] = "Choose the zone."
+        elif ZONE_DIAGRAM[point.zone] != point.diagram:
+            problems["zone"] = f"{Zone(point.zone).label} is not on this diagram."
+        elif point.diagram not in diagrams:
+            problems["zone"] = f"{Region(point.diagram).label} is not treated in this plan."
+        if not 0 <= point.depth_mm <= MAX_DEPTH_MM:
+            problems["depth_mm"] = f"The depth is between 0 and {MAX_DEPTH_MM} mm."
+        if point.volume_ml <= 0:
+            problems["volume_ml"] = "Enter the volume injected here, more than 0 ml."
+        placed = [value for value in (point.x, point.y) if value is not None]
+        if len(placed) == 1 or any(not 0 <= value <= 1 for value in placed):
+            problems["zone"] = "This point is outside the diagram: place it again."
+        if problems:
+            rows[index] = problems
+    return rows
+
+
+def _lot_errors(
+    lots: Sequence[LotInput], formulation: Formulation, products: dict[int, Any]
+) -> dict[int, dict[str, str]]:
+    rows: dict[int, dict[str, str]] = {}
+    for index, line in enumerate(lots):
+        problems: dict[str, str] = {}
+        product = line.lot.product
+        if line.lot.product_id not in products:
+            problems["lot"] = (
+                f"Lot {line.lot.lot_number} is {product}, which is not in {formulation}."
+            )
+        if line.vials < 1:
+            problems["vials"] = "At least one vial."
+        if line.volume_ml <= 0:
+            problems["volume_ml"] = "Enter the volume used, more than 0 ml."
+        elif line.vials >= 1 and line.volume_ml > line.vials * product.volume_ml:
+            problems["volume_ml"] = (
+                f"{line.vials} vial{'s' if line.vials > 1 else ''} of {product.volume_ml:g} ml "
+                f"hold {line.vials * product.volume_ml:g} ml at most."
+            )
+        if problems:
+            rows[index] = problems
+    return rows
+
+
+def _volume_error(total: Decimal | None, points: Sequence[PointInput]) -> str:
+    if total is None or not points:
+        return ""
+    summed = sum((point.volume_ml for point in points), Decimal(0)).quantize(CENT)
+    if summed != total.quantize(CENT):
+        return (
+            f"The sites add up to {summed:.2f} ml, not {total:.2f} ml: "
+            "correct a site's volume or the total."
+        )
+    return ""
+
+
+def _sync_lots(
+    session: TreatmentSession,
+    lots: Sequence[LotInput],
+    formulation: Formulation,
+    by: User,
+) -> dict[tuple[str, int], dict[str, str]]:
+    """Make the session's lots what `lots` says: unchanged rows stay, removed ones are given
+    back to stock, new ones are taken from it. Returns the rows a lot refused."""
+    current = list(
+        session.lots.filter(usage__cancelled_at__isnull=True).select_related("usage", "lot")
+    )
+    wanted = Counter((line.lot.pk, line.vials, line.volume_ml.quantize(CENT)) for line in lots)
+    for row in current:
+        key = (row.lot_id, row.vials, row.volume_ml.quantize(CENT))
+        if wanted[key]:
+            wanted[key] -= 1
+        else:
+            lot_usage_cancel(
+                usage=row.usage, by=by, reason="Removed from the session log before signing."
+            )
+    errors: dict[tuple[str, int], dict[str, str]] = {}
+    for index, line in enumerate(lots):
+        key = (line.lot.pk, line.vials, line.volume_ml.quantize(CENT))
+        if not wanted[key]:
+            continue
+        wanted[key] -= 1
+        try:
+            usage = lot_consume(
+                lot=line.lot,
+                quantity=line.vials,
+                patient=session.plan.patient,
+                practitioner=session.practitioner,
+                used_at=session.performed_at,
+                formulation=formulation,
+                volume_ml=line.volume_ml,
+                reference=f"Treatment session #{session.pk}",
+            )
+        except ValidationError as error:
+            errors["lots", index] = {"lot": " ".join(error.messages)}
+            continue
+        SessionLot.objects.create(
+            session=session, lot=line.lot, vials=line.vials, volume_ml=line.volume_ml, usage=usage
+        )
+    return errors
+
+
+@transaction.atomic
+def session_record(
+    *,
+    session: TreatmentSession,
+    by: User,
+    data: Mapping[str, Any],
+    points: Sequence[PointInput],
+    lots: Sequence[LotInput],
+    cocktail: Cocktail | None = None,
+) -> TreatmentSession:
+    """Save the log of a session in progress: its fields (`data`, keys from LOG_FIELDS), the
+    injection sites and the lots used. The cocktail's current version is frozen and recorded
+    as the exact version injected. Raises RowErrors (rows of the sites or lots tables) or a
+    ValidationError keyed by field; then nothing is saved, stock included."""
+    unknown = set(data) - set(LOG_FIELDS)
+    if unknown:
+        raise TypeError(f"session_record cannot set {sorted(unknown)}")
+    session = _lock_for_log(session, by)
+    plan = session.plan
+    cocktail = cocktail or plan.cocktail
+    fields: dict[str, str] = {}
+    if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
+        fields["cocktail"] = f"{cocktail.name} is not a current cocktail for {plan}."
+    performed_at = data.get("performed_at") or session.performed_at
+    if performed_at > timezone.now() + datetime.timedelta(minutes=10):
+        fields["performed_at"] = "The session cannot be in the future."
+    elif timezone.localdate(performed_at) < plan.start_date - datetime.timedelta(days=365):
+        fields["performed_at"] = "Check the date: it is long before the plan started."
+    if fields:
+        raise ValidationError(fields)
+
+    if session.formulation is None or session.formulation.cocktail_id != cocktail.pk:
+        formulation = cocktail.current
+    else:
+        formulation = session.formulation
+    refusals = blocking_findings(formulation_id=formulation.pk, patient=plan.patient)
+    if refusals:
+        raise ValidationError({"cocktail": refusals})
+    products = allowed_products(formulation=formulation)
+
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
+        rows["points", index] = problems
+    for index, problems in _lot_errors(lots, formulation, products).items():
+        rows["lots", index] = problems
+    volume_problem = _volume_error(data.get("total_volume_ml"), points)
+    if rows or volume_problem:
+        raise RowErrors(rows, {"total_volume_ml": volume_problem} if volume_problem else None)
+
+    for field, value in data.items():
+        setattr(session, field, value)
+    session.performed_at = performed_at
+    session.reactions = list(data.get("reactions") or session.reactions or [])
+    if session.formulation_id != formulation.pk:
+        formulation = cocktail_freeze_current(cocktail=cocktail)
+    session.formulation = formulation
+    session._history_user = by
+    session.save()
+
+    refused = _sync_lots(session, lots, formulation, by)
+    if refused:
+        # Raising undoes this whole save: the lots already taken go back with it.
+        raise RowErrors(refused)
+
+    for point in session.points.all():
+        point._history_user = by
+        point.delete()
+    for position, point in enumerate(points):
+        InjectionPoint.objects.create(
+            session=session,
+            position=position,
+            diagram=point.diagram,
+            zone=point.zone,
+            x=point.x,
+            y=point.y,
+            depth_mm=point.depth_mm,
+            volume_ml=point.volume_ml,
+        )
+    return session
+
+
+def sign_problems(session: TreatmentSession) -> list[tuple[str, str]]:
+    """What still stops `session` from being signed, as (field, message); empty when none."""
+    problems = []
+    if session.formulation_id is None:
+        problems.append(("cocktail", "Record the cocktail injected."))
+    if not session.technique:
+        problems.append(("technique", "Record the technique."))
+    if session.needle_gauge is None or session.needle_length_mm is None:
+        problems.append(("needle_gauge", "Record the needle (gauge and length)."))
+    points = list(session.points.all())
+    if not points:
+        problems.append(("points", "Place at least one injection site on the map."))
+    if session.total_volume_ml is None:
+        problems.append(("total_volume_ml", "Record the total volume injected."))
+    else:
+        summed = sum((point.volume_ml for point in points), Decimal(0))
+        if points and summed.quantize(CENT) != session.total_volume_ml.quantize(CENT):
+            problems.append(
+                (
+                    "total_volume_ml",
+                    f"The sites add up to {summed:.2f} ml, not {session.total_volume_ml:.2f} ml.",
+                )
+            )
+    if not session.lots.filter(usage__cancelled_at__isnull=True).exists():
+        problems.append(("lots", "Record the lots used (they are traced in case of a recall)."))
+    if session.pain_score is None:
+        problems.append(("pain_score", "Record the pain score."))
+    if not session.aftercare.strip():
+        problems.append(("aftercare", "Record the aftercare advice given."))
+    return problems
+
+
+@transaction.atomic
+def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
+    """Sign a complete log: from now on it is read-only (corrections are amendments)."""
+    session = _lock_for_log(session, by)
+    problems = sign_problems(session)
+    if problems:
+        raise ValidationError(
+            {"__all__": ["The session cannot be signed yet:"] + [m for _, m in problems]}
+        )
+    session.status = Status.SIGNED
+    session.signed_at = timezone.now()
+    session.signed_by = by
+    session._history_user = by
+    session.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    plan_refresh(plan=TreatmentPlan.objects.select_for_update().get(pk=session.plan_id))
+    return session
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def session_amend(
+    *, session: TreatmentSession, by: User, field: str, new_value: str, reason: str
+) -> SessionAmendment:
+    """Correct a signed session: the amendment keeps the old value, the new one, the reason,
+    the author and the time; the session shows the corrected value beside the original.
+    `field` empty adds a note to the record (an addendum)."""
+    session = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    errors: dict[str, str] = {}
+    if not session.is_signed:
+        raise ValidationError("Only a signed session is amended; edit the log instead.")
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = "Say why the record is corrected."
+    if field and field not in AMENDABLE_FIELDS:
+        errors["field"] = "This part of the record cannot be amended: add a note instead."
+    new_value = new_value.strip()
+    value: Any = new_value
+    model_field = TreatmentSession._meta.get_field(field) if field in AMENDABLE_FIELDS else None
+    if model_field is not None:
+        try:
+            value = model_field.clean(new_value or None, session)
+        except ValidationError as error:
+            errors["new_value"] = " ".join(error.messages)
+        else:
+            if value is None and not model_field.null:
+                value = ""
+            if value == getattr(session, field):
+                errors["new_value"] = "This is the value already recorded."
+    elif not new_value:
+        errors["new_value"] = "Write the note to add."
+    if errors:
+        raise ValidationError(errors)
+    amendment = SessionAmendment.objects.create(
+        session=session,
+        field=field,
+        old_value=_shown(getattr(session, field)) if field else "",
+        new_value=_shown(value),
+        reason=reason,
+        by=by,
+    )
+    if model_field is not None:
+        setattr(session, field, value)
+        session._history_user = by
+        session.save(update_fields=[field, "updated_at"])
+    return amendment

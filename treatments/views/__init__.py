@@ -1,0 +1,1 @@
+"""Pages for treatment plans, sessions, their follow-up and the practitioner's day."""
