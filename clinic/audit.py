@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from clinic.models import AuditEvent
 
@@ -15,6 +17,36 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from patients.models import Patient
+
+
+def audited(
+    action: AuditEvent.Action, *, patient_kwarg: str, what: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: once the view has answered 200, record that the signed-in user did
+    `action` (usually VIEW) on the patient whose id is the URL argument `patient_kwarg`.
+
+    Refused or missing pages (403/404) record nothing: nothing was seen. One INSERT a view.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and request.method in {"GET", "HEAD"}:
+                AuditEvent.objects.create(
+                    user=request.user,
+                    username=request.user.get_username(),
+                    action=action,
+                    patient_id=kwargs[patient_kwarg],
+                    what=what,
+                    path=request.get_full_path()[:500],
+                    ip_address=_client_ip(request),
+                )
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:

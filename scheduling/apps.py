@@ -7,7 +7,14 @@ class SchedulingConfig(AppConfig):
     name = "scheduling"
 
     def ready(self) -> None:
+        from clinic.roles import Capability
+        from patients.timeline import register_source
         from scheduling.diary import SchedulingDiary
+        from scheduling.timeline_sources import appointment_entries
         from treatments.diary import register_provider
 
         register_provider(SchedulingDiary())
+        # Receptionists book appointments, so they see them on the patient page too.
+        register_source(
+            "scheduling.appointments", appointment_entries, capability=Capability.VIEW_PATIENTS
+        )

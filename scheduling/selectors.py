@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from clinic.roles import Capability, Role, can, user_roles
 from patients.models import Patient
+from patients.selectors import patient_search
 from scheduling import clock
 from scheduling.availability import (
     ALTERNATIVES_HORIZON_DAYS,
@@ -61,22 +62,12 @@ def practitioner_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def bookable_patient_search(*, query: str, limit: int = 8) -> list[Patient]:
-    """Patients who may be booked, by name, phone or e-mail. A stand-in until the patients
-    app offers its own search selector."""
-    query = query.strip()
-    if len(query) < 2:
+def bookable_patient_search(*, user: User, query: str, limit: int = 8) -> list[Patient]:
+    """Active patients for the booking picker, found by the patients app's own search (names
+    with typos, phone in any form, email, date of birth), at most `limit` of them."""
+    if len(query.strip()) < 2:
         return []
-    words = query.split()
-    matches = Patient.objects.filter(archived_at__isnull=True)
-    for word in words:
-        matches = matches.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(phone__icontains=word)
-            | Q(email__icontains=word)
-        )
-    return list(matches.order_by("last_name", "first_name")[:limit])
+    return list(patient_search(user=user, query=query)[:limit])
 
 
 # Appointments.

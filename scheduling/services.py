@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from clinic.roles import Role, user_roles
+from patients.selectors import patient_treatment_blockers
 from scheduling import clock, selectors
 from scheduling.availability import (
     Availability,
@@ -82,16 +83,33 @@ class SeriesUnavailable(ValidationError):
 
 
 def check_patient_bookable(*, patient: Patient, appointment_type: AppointmentType) -> None:
-    """The one place that decides whether this patient may be booked for this kind of visit.
+    """The one place that decides whether this patient may be booked for this kind of visit,
+    so every booking path (single, series, waitlist, move) gets the same rules.
 
-    Today it refuses archived patients. The issue also asks to refuse a treatment appointment
-    (`appointment_type.is_treatment`) for a patient with an absolute contraindication; that
-    check needs the patients app's screening selector and belongs here, so every booking path
-    (single, series, waitlist, move) gets it at once.
+    An archived record is never booked. A visit where something is injected (treatment or
+    maintenance) is refused while the patient has an open absolute contraindication; a
+    consultation or review stays bookable, since that is where the practitioner resolves it.
+    A missing consent does not stop a booking: it is signed at the visit, and the session
+    itself refuses to start without it.
     """
     if patient.is_archived:
         raise ValidationError(
             {"patient": f"{patient.full_name} is archived: restore the record before booking."}
+        )
+    if not appointment_type.is_treatment:
+        return
+    blocking = [
+        blocker.message
+        for blocker in patient_treatment_blockers(patient=patient)
+        if blocker.code == "contraindication"
+    ]
+    if blocking:
+        raise ValidationError(
+            {
+                "patient": f"{patient.full_name} cannot be booked for {appointment_type}: "
+                + " ".join(blocking)
+                + " Book a consultation instead, or resolve it first."
+            }
         )
 
 

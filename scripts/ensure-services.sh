@@ -38,6 +38,11 @@ if [ "$(id -u)" -eq 0 ] && ! psql "postgres://postgres:postgres@127.0.0.1:5432/p
   su postgres -c "psql -qc \"ALTER ROLE postgres PASSWORD 'postgres'\"" >/dev/null
 fi
 
+# The database the app itself uses under `make test`/CI (tests create their own test_ copy).
+if ! psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -qAtc "select 1 from pg_database where datname = 'mesoclinic'" 2>/dev/null | grep -q 1; then
+  psql "postgres://postgres:postgres@127.0.0.1:5432/postgres" -qc "CREATE DATABASE mesoclinic" >/dev/null
+fi
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "Starting Redis"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from clinic.audit import audit_record
+from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from cocktails import selectors, services
 from cocktails.forms import (
@@ -289,6 +291,11 @@ def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                 ]
             )
 
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        what=f"CSV of the recipients of lot {lot.lot_number} ({lot.product})",
+    )
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     name = slugify(f"lot-{lot.lot_number}-{lot.product}")
     response["Content-Disposition"] = f'attachment; filename="{name}-recipients.csv"'

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from clinic.audit import audited
+from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
 from patients.forms import AllergyForm, ConsultationForm, ReasonForm
@@ -56,6 +58,7 @@ def consultation_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @requires(Capability.VIEW_CLINICAL)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="patient_pk", what="consultation")
 def consultation_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     consultation = consultation_with_details(
         consultation=consultation_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)

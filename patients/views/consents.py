@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from clinic.audit import audited
+from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
 from patients.forms import ConsentSignForm, ReasonForm
@@ -55,6 +57,7 @@ def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @requires(Capability.VIEW_CLINICAL)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="patient_pk", what="consent")
 def consent_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     consent = consent_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
     return render(

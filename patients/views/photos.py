@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from clinic.audit import audited
+from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from cocktails.choices import BodyArea
 from patients import services
@@ -34,6 +36,7 @@ def _by_area(photos: list[Photo]) -> list[tuple[str, list[Photo]]]:
 
 
 @requires(Capability.VIEW_CLINICAL)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="patient_pk", what="photos")
 def photo_list(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=patient_pk)
     photos = list(patient_photos(patient=patient))
@@ -105,6 +108,7 @@ def photo_file(request: HttpRequest, patient_pk: int, pk: int) -> FileResponse:
 
 
 @requires(Capability.VIEW_CLINICAL)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="patient_pk", what="photo comparison")
 def photo_compare(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """Two photos of the same area side by side; by default the first and the latest."""
     patient = patient_get_for_user(user=request.user, pk=patient_pk)

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.audit import audited
+from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from patients import services
 from patients.forms import PatientClinicalForm, PatientContactForm, PatientSearchForm
@@ -72,6 +74,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.VIEW_PATIENTS)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="patient record")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     context: dict[str, object] = {
@@ -148,6 +151,7 @@ def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.VIEW_CLINICAL)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="change history")
 def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
     return render(

@@ -286,7 +286,7 @@ def patient_picker(request: HttpRequest) -> HttpResponse:
             request,
             "scheduling/_patient_picker.html#results",
             {
-                "results": selectors.bookable_patient_search(query=query),
+                "results": selectors.bookable_patient_search(user=request.user, query=query),
                 "query": query,
                 "field_name": field_name,
             },

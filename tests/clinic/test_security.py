@@ -14,7 +14,9 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from clinic.models import AuditEvent
+from tests.cocktails.factories import LotFactory
 from tests.conftest import PASSWORD
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,3 +143,32 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_viewing_a_patients_clinical_pages_is_audited(practitioner_client, practitioner):
+    patient = PatientFactory()
+    practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
+    practitioner_client.get(reverse("patients:history", args=[patient.pk]))
+    viewed = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, patient=patient)
+    assert list(viewed.order_by("pk").values_list("user_id", "what")) == [
+        (practitioner.pk, "patient record"),
+        (practitioner.pk, "change history"),
+    ]
+
+
+def test_a_refused_page_records_no_view(receptionist_client):
+    patient = PatientFactory()
+    assert (
+        receptionist_client.get(reverse("patients:history", args=[patient.pk])).status_code == 403
+    )
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).exists()
+
+
+def test_a_recall_csv_export_is_audited(admin_client, admin_user):
+    lot = LotFactory(lot_number="RC-77")
+    response = admin_client.get(reverse("cocktails:catalogue:lot_recipients_csv", args=[lot.pk]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.user == admin_user
+    assert "RC-77" in event.what

@@ -7,7 +7,8 @@ import factory
 from django.utils import timezone
 
 from cocktails.models import Ingredient, Lot, Product, ProductComponent
-from patients.models import Allergy, Patient
+from patients.models import Allergy
+from tests.patients import factories as patient_factories
 
 
 class IngredientFactory(factory.django.DjangoModelFactory):
@@ -54,9 +55,8 @@ class LotFactory(factory.django.DjangoModelFactory):
     quantity_left = factory.SelfAttribute("quantity_received")
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Patient
+class PatientFactory(patient_factories.PatientFactory):
+    """The patients app's factory with the fixed names cocktails tests look for."""
 
     first_name = factory.Sequence(lambda n: f"Camille{n}")
     last_name = "Lefèvre"

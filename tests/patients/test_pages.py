@@ -151,10 +151,10 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 # timeline (consultations, concerns, their contraindications, consents), alerts (2),
 # readiness (3), resolved contraindications, consents (2), photos, change history (6).
 PAGES = [
-    ("patients:detail", "pk", 26),
-    ("patients:history", "pk", 15),
-    ("patients:photo_list", "patient_pk", 10),
-    ("patients:photo_compare", "patient_pk", 10),
+    ("patients:detail", "pk", 28),
+    ("patients:history", "pk", 16),
+    ("patients:photo_list", "patient_pk", 11),
+    ("patients:photo_compare", "patient_pk", 11),
     ("patients:consultation_create", "patient_pk", 10),
     ("patients:consent_sign", "patient_pk", 11),
 ]
@@ -185,7 +185,7 @@ def test_receptionist_patient_page_runs_a_constant_number_of_queries(
 ):
     _grow(patient, practitioner, admin_user, times)
     # Session, user, roles, patient: no timeline source is open to receptionists yet.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         receptionist_client.get(reverse("patients:detail", args=[patient.pk]))
 
 
@@ -196,7 +196,7 @@ def test_consultation_page_runs_a_constant_number_of_queries(
     _grow(patient, practitioner, admin_user, times)
     consultation = log_consultation(patient, practitioner, pregnancy="absolute")
     url = reverse("patients:consultation_detail", args=[patient.pk, consultation.pk])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert practitioner_client.get(url).status_code == 200
 
 

@@ -4,7 +4,6 @@ import datetime
 
 import factory
 
-from patients.models import Patient
 from scheduling import clock
 from scheduling.models import (
     Appointment,
@@ -14,13 +13,11 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from tests.patients import factories as patient_factories
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
-    """Scheduling's own, until the patients app ships one in tests/patients/factories.py."""
-
-    class Meta:
-        model = Patient
+class PatientFactory(patient_factories.PatientFactory):
+    """The patients app's factory with predictable names, which scheduling tests look for."""
 
     first_name = factory.Sequence(lambda n: f"Camille{n}")
     last_name = factory.Sequence(lambda n: f"Moreau{n}")

@@ -1,0 +1,39 @@
+"""Scheduling's entries on the patient page's timeline (see patients/timeline.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from patients.models import Patient
+from patients.timeline import TimelineEntry
+from scheduling.models import Appointment
+
+_TONES = {
+    Appointment.Status.CANCELLED: "secondary",
+    Appointment.Status.NO_SHOW: "danger",
+    Appointment.Status.COMPLETED: "success",
+    Appointment.Status.CONFIRMED: "info",
+}
+
+
+def appointment_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+    """One query: the patient's appointments, newest first, with type, practitioner and room."""
+    rows = (
+        Appointment.objects.filter(patient=patient)
+        .select_related("appointment_type", "practitioner", "room")
+        .order_by("-start")[:limit]
+    )
+    return [
+        TimelineEntry(
+            when=row.start,
+            kind="appointment",
+            title=f"{row.appointment_type.name} with "
+            f"{row.practitioner.get_full_name() or row.practitioner}",
+            summary=row.room.name,
+            url=reverse("scheduling:appointment", args=[row.pk]),
+            icon="calendar-event",
+            badge=row.get_status_display(),
+            badge_tone=_TONES.get(row.status, "secondary"),
+        )
+        for row in rows
+    ]
