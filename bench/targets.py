@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -80,7 +81,7 @@ def pages(w: World) -> list[Page]:
     return [
         Page(
             "Patient search",
-            [f"{reverse('patients:list')}?q={name}" for name in names],
+            [f"{reverse('patients:list')}?{urlencode({'q': name})}" for name in names],
         ),
         Page("Patient page", [reverse("patients:detail", args=[pk]) for pk in patients]),
         Page(
