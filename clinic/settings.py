@@ -239,6 +239,9 @@ CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="EUR")
 # a plan's cost estimate is its number of sessions times (cocktail cost + this fee).
 CLINIC_SESSION_FEE = Decimal(env.str("CLINIC_SESSION_FEE", default="90.00"))
 
+# The benchmark (manage.py bench) mounts its floor views under /bench/ only when this is on.
+BENCHMARK = env.bool("BENCHMARK", default=False)
+
 # Sessions: health data on shared desk computers, so a session ends after this much
 # inactivity (every request pushes the expiry back) or when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

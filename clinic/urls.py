@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -54,3 +55,7 @@ urlpatterns = [
     path("scheduling/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The benchmark's floor views (bench/views.py): never mounted in production.
+if settings.BENCHMARK:
+    urlpatterns.append(path("bench/", include("bench.urls")))

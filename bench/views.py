@@ -1,0 +1,27 @@
+"""The floor: what Django and PostgreSQL cost on this machine, for every figure to be read
+against. Mounted only when settings.BENCHMARK is on (see clinic/urls.py)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from patients.models import Patient
+
+
+@login_not_required
+@require_GET
+def constant(request: HttpRequest) -> HttpResponse:
+    """A fixed response: the cost of the request cycle and middleware alone."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def one_query(request: HttpRequest, pk: int) -> HttpResponse:
+    """One primary-key lookup: the cheapest useful page."""
+    name = Patient.objects.filter(pk=pk).values_list("last_name", flat=True).first()
+    if name is None:
+        raise Http404
+    return HttpResponse(name, content_type="text/plain")
