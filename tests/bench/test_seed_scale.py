@@ -65,10 +65,10 @@ def test_floor_views_are_not_mounted_by_default() -> None:
     ("page", "queries"),
     [
         ("Patient search", 8),
-        ("Patient page", 29),
+        ("Patient page", 30),
         ("Practitioner's day list", 14),
         ("Clinic week calendar (all practitioners)", 10),
-        ("Plan page", 20),
+        ("Plan page", 19),
         ("Lot page with its recipients", 8),
     ],
 )
