@@ -265,6 +265,8 @@ def _appointments(
             appointment_type=treatment,
         )
         slots = [proposal.slot for proposal in proposals if proposal.slot is not None]
+        if not slots:
+            continue
         sessions = plan_sessions_reserve(
             plan=plan, kind=TreatmentSession.Kind.INITIAL, count=len(slots), booked_session_ids=[]
         )

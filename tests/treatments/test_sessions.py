@@ -315,6 +315,14 @@ def test_saving_again_takes_nothing_twice_and_a_removed_lot_goes_back(scene, pra
     assert SessionLot.objects.filter(session=session).count() == 2
 
 
+def test_unticking_every_reaction_is_saved(scene, practitioner):
+    session = start(scene.plan, practitioner)
+    record(session, practitioner, lots=[], reactions=["redness", "bruising"])
+    session = record(session, practitioner, lots=[], reactions=[])
+    session.refresh_from_db()
+    assert session.reactions == []
+
+
 def test_a_session_in_the_future_is_refused(scene, practitioner):
     session = start(scene.plan, practitioner)
     with pytest.raises(ValidationError) as caught:

@@ -375,7 +375,7 @@ def session_record(
     for field, value in data.items():
         setattr(session, field, value)
     session.performed_at = performed_at
-    session.reactions = list(data.get("reactions") or session.reactions or [])
+    session.reactions = list(session.reactions or [])
     if session.formulation_id != formulation.pk:
         formulation = cocktail_freeze_current(cocktail=cocktail)
     session.formulation = formulation
