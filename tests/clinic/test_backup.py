@@ -16,6 +16,8 @@ from django.db import connection
 
 from tests.cocktails.factories import LotFactory
 from tests.patients.factories import PatientFactory
+from tests.treatments.scenarios import clinic as treatment_clinic
+from tests.treatments.scenarios import signed_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,9 +67,18 @@ def _restore(source: Path, dbname: str, media: Path) -> subprocess.CompletedProc
     )
 
 
-def test_backup_restores_the_same_patients_lots_and_media(tmp_path, settings, empty_database):
+def test_backup_restores_the_same_patients_sessions_lots_and_media(
+    tmp_path, settings, empty_database, practitioner, admin_user
+):
     patients = [PatientFactory(last_name=name) for name in ("Dupré", "Nguyễn", "O'Connor")]
     lots = [LotFactory(lot_number=f"HX-{n}") for n in range(3)]
+    # A signed session logged through the services: points, lots taken from stock, ledger.
+    scene = treatment_clinic(practitioner, admin_user)
+    session = signed_session(scene, practitioner)
+    patients.append(scene.patient)
+    lots = [*lots, scene.catalogue.ha_lot, scene.catalogue.c_lot]
+    for lot in lots:
+        lot.refresh_from_db()
     photo = Path(settings.MEDIA_ROOT) / "photos" / "p1.jpg"
     photo.parent.mkdir(parents=True, exist_ok=True)
     photo.write_bytes(b"\xff\xd8 not really a jpeg")
@@ -81,7 +92,16 @@ def test_backup_restores_the_same_patients_lots_and_media(tmp_path, settings, em
         cursor.execute("SELECT last_name FROM patients_patient ORDER BY id")
         assert [row[0] for row in cursor.fetchall()] == [p.last_name for p in patients]
         cursor.execute("SELECT lot_number, quantity_left FROM cocktails_lot ORDER BY id")
-        assert cursor.fetchall() == [(lot.lot_number, lot.quantity_left) for lot in lots]
+        assert cursor.fetchall() == sorted(
+            ((lot.lot_number, lot.quantity_left) for lot in lots),
+            key=lambda row: next(lot.pk for lot in lots if lot.lot_number == row[0]),
+        )
+        cursor.execute(
+            "SELECT status, total_volume_ml, (SELECT count(*) FROM treatments_injectionpoint p "
+            "WHERE p.session_id = s.id) FROM treatments_treatmentsession s WHERE id = %s",
+            [session.pk],
+        )
+        assert cursor.fetchone() == ("signed", session.total_volume_ml, session.points.count())
         # The append-only audit trigger came back with the schema.
         cursor.execute(
             "SELECT count(*) FROM pg_trigger WHERE tgname = 'clinic_auditevent_append_only'"
