@@ -24,11 +24,8 @@ class ExportBuildTask(Task):
         job_id = kwargs.get("job_id", args[0] if args else None)
         logger.error("Batch export #%s failed: %r", job_id, exc)
         if job_id is not None:
-            services.export_job_fail(
-                job_id=job_id,
-                error="Building the summaries failed. Start the export again; if it fails "
-                "again, tell the clinic's IT contact.",
-            )
+            # The build marks its own failures; this catches what broke around it.
+            services.export_job_fail(job_id=job_id, error=services.BROKE)
 
 
 @shared_task(

@@ -48,9 +48,9 @@ def make_clinic(*, admin: Any, practitioner: Any) -> SimpleNamespace:
     vit_c = IngredientFactory(
         name="Vitamin C (export tests)", usual_min=Decimal("10"), usual_max=Decimal("100")
     )
-    ha_vial = ProductFactory(brand="Mesolab", name="HA 10", price=Decimal("40.00"))
+    ha_vial = ProductFactory(brand="Dermaline", name="HA 10", price=Decimal("40.00"))
     ProductComponentFactory(product=ha_vial, ingredient=ha, concentration=Decimal("10"))
-    c_vial = ProductFactory(brand="Mesolab", name="Vita C", price=Decimal("10.00"))
+    c_vial = ProductFactory(brand="Dermaline", name="Vita C", price=Decimal("10.00"))
     ProductComponentFactory(product=c_vial, ingredient=vit_c, concentration=Decimal("100"))
     today = timezone.localdate()
     lot = {
@@ -59,7 +59,7 @@ def make_clinic(*, admin: Any, practitioner: Any) -> SimpleNamespace:
         "quantity_received": 400,
     }
     cocktail = cocktail_create(
-        name="Face glow",
+        name="Radiance (export tests)",
         indication="facial_rejuvenation",
         total_volume_ml=Decimal("5"),
         parts=[

@@ -77,7 +77,7 @@ def test_plan_summary_shows_patient_sessions_lots_and_events(admin_client, clini
     # Both sessions, with the cocktail's components, technique, needle, depth and zones.
     assert "Session 1 of 2" in text
     assert "Session 2 of 2" in text
-    assert "Mesolab HA 10 2 ml" in text
+    assert "Dermaline HA 10 2 ml" in text
     assert "Nappage" in text
     assert "32G, 4 mm long" in text
     assert "1.5 mm" in text

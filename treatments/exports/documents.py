@@ -42,10 +42,17 @@ def summary_pdf(
     )
 
 
+# Latin letters that do not decompose into a plain letter and an accent.
+_LATIN_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l", "Ł": "L"}
+)
+
+
 def summary_filename(*, patient: Patient, plan: TreatmentPlan | None = None) -> str:
     """An ASCII file name that says whose summary it is: accents are dropped, and a name in
     another script falls back to the record number alone."""
-    name = slugify(f"{patient.last_name} {patient.first_name}") or "patient"
+    name = f"{patient.last_name} {patient.first_name}".translate(_LATIN_LETTERS)
+    name = slugify(name) or "patient"
     scope = f"plan-{plan.pk}" if plan is not None else "all-plans"
     return f"treatment-summary-{name}-{patient.pk}-{scope}.pdf"
 

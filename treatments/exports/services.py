@@ -9,6 +9,7 @@ is written as ``<name>.part`` and renamed once complete: a half-built file is ne
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -20,6 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -40,6 +42,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
 EXPORT_DIR = "exports"
+BROKE = (
+    "Building the summaries failed. Start the export again; if it fails again, tell the "
+    "clinic's IT contact."
+)
+TOO_LONG = "The export took longer than allowed: export fewer plans at once (shorter dates)."
 INDEX_HEADER = ("File", "Patient", "Date of birth", "Record", "Plan", "Indication", "Status")
 
 
@@ -90,45 +97,15 @@ def export_job_claim(*, job_id: int) -> ExportJob | None:
 def export_job_build(*, job: ExportJob) -> ExportJob:
     """Build a claimed job's batch: each matching plan's summary into one zip file, with an
     index.csv. Progress (`done`) is saved after each summary. Every patient exported gets an
-    EXPORT entry in the audit log, in the name of who asked for the batch."""
-    plan_ids = list(
-        plans_for_batch(
-            date_from=job.date_from, date_to=job.date_to, indication=job.indication
-        ).values_list("pk", flat=True)
-    )
-    # The plans matching may have changed since the job was asked for.
-    ExportJob.objects.filter(pk=job.pk).update(total=len(plan_ids))
+    EXPORT entry in the audit log, in the name of who asked for the batch. If anything
+    breaks, the job is marked failed and its partial file removed before the error goes on."""
     final = Path(default_storage.path(job.file.name))
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = _partial(final)
-    index = io.StringIO()
-    index_writer = csv.writer(index)
-    index_writer.writerow(INDEX_HEADER)
     try:
-        # PDFs are compressed already: the zip stores them as they are.
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-            for plan_id in plan_ids:
-                plan = TreatmentPlan.objects.select_related(
-                    "patient", "practitioner", "cocktail"
-                ).get(pk=plan_id)
-                name = _add_summary(archive, plan, job, workdir=final.parent)
-                patient = plan.patient
-                index_writer.writerow(
-                    (
-                        name,
-                        patient.full_name,
-                        patient.date_of_birth.isoformat(),
-                        patient.pk,
-                        plan.pk,
-                        plan.get_indication_display(),
-                        plan.get_status_display(),
-                    )
-                )
-                ExportJob.objects.filter(pk=job.pk).update(done=F("done") + 1)
-            archive.writestr("index.csv", index.getvalue())
-        os.replace(partial, final)
-    except BaseException:
-        partial.unlink(missing_ok=True)
+        _write_zip(job, final)
+    except BaseException as error:
+        export_job_fail(
+            job_id=job.pk, error=TOO_LONG if isinstance(error, SoftTimeLimitExceeded) else BROKE
+        )
         raise
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
@@ -139,6 +116,43 @@ def export_job_build(*, job: ExportJob) -> ExportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def _write_zip(job: ExportJob, final: Path) -> None:
+    plan_ids = list(
+        plans_for_batch(
+            date_from=job.date_from, date_to=job.date_to, indication=job.indication
+        ).values_list("pk", flat=True)
+    )
+    # The plans matching may have changed since the job was asked for.
+    ExportJob.objects.filter(pk=job.pk).update(total=len(plan_ids))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = _partial(final)
+    index = io.StringIO()
+    index_writer = csv.writer(index)
+    index_writer.writerow(INDEX_HEADER)
+    # PDFs are compressed already: the zip stores them as they are.
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+        for plan_id in plan_ids:
+            plan = TreatmentPlan.objects.select_related("patient", "practitioner", "cocktail").get(
+                pk=plan_id
+            )
+            name = _add_summary(archive, plan, job, workdir=final.parent)
+            patient = plan.patient
+            index_writer.writerow(
+                (
+                    name,
+                    patient.full_name,
+                    patient.date_of_birth.isoformat(),
+                    patient.pk,
+                    plan.pk,
+                    plan.get_indication_display(),
+                    plan.get_status_display(),
+                )
+            )
+            ExportJob.objects.filter(pk=job.pk).update(done=F("done") + 1)
+        archive.writestr("index.csv", index.getvalue())
+    os.replace(partial, final)
 
 
 def _add_summary(
@@ -176,8 +190,10 @@ def export_job_fail(*, job_id: int, error: str) -> None:
 
 def _delete_files(name: str) -> None:
     path = Path(default_storage.path(name))
-    path.unlink(missing_ok=True)
-    _partial(path).unlink(missing_ok=True)
+    for file in (path, _partial(path)):
+        # Already gone, or its folder never made: nothing to delete either way.
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            file.unlink()
 
 
 def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:

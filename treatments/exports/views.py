@@ -93,7 +93,8 @@ def _export_page(
 @requires(Capability.BULK_EXPORT)
 def export_list(request: HttpRequest) -> HttpResponse:
     """Ask for a batch of summaries, download the sessions CSV, and the export log."""
-    form = BatchExportForm(request.POST or None)
+    # Every field is optional: an empty POST is still a submission to validate.
+    form = BatchExportForm(request.POST if request.method == "POST" else None)
     done = save_form(
         request,
         form,
@@ -163,8 +164,6 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
         action=EXPORT,
         what=f"Downloaded batch export #{job.pk} ({job.total} summaries)",
     )
-    response = FileResponse(
+    return FileResponse(
         handle, as_attachment=True, filename=job.download_name, content_type="application/zip"
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
