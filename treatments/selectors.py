@@ -295,9 +295,9 @@ def plan_summary(*, plan: TreatmentPlan, today: datetime.date | None = None) -> 
 def plan_summaries(
     *, plans: Sequence[TreatmentPlan], today: datetime.date | None = None
 ) -> list[PlanSummary]:
-    """``plan_summary`` for several plans at once (a patient's summary PDF): six queries
-    however many plans, sessions and outcomes. `plans` should have patient, practitioner and
-    cocktail loaded."""
+    """``plan_summary`` for several plans at once (a patient's summary PDF): seven queries
+    at most, however many plans, sessions and outcomes. `plans` should have patient,
+    practitioner and cocktail loaded."""
     if not plans:
         return []
     ids = [plan.pk for plan in plans]

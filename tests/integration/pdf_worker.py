@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -61,9 +62,9 @@ def _read_output(worker: Worker) -> None:
 
 
 def _reset_broker_connections() -> None:
-    # The next message is published through a pool built from the current settings.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Drop the connections and producers built from the previous broker settings, so the
+    next message is published through pools made from the current ones."""
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

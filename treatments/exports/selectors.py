@@ -146,7 +146,7 @@ def summary_document(
     plans: Sequence[TreatmentPlan] | None = None,
 ) -> SummaryDocument:
     """The summary of `plans` (with patient, practitioner and cocktail loaded), or of every
-    plan of the patient when None. Nine queries at most, whatever the record holds."""
+    plan of the patient when None. Ten queries at most, whatever the record holds."""
     whole_record = plans is None
     if plans is None:
         plans = list(

@@ -10,9 +10,7 @@ is written as ``<name>.part`` and renamed once complete: a half-built file is ne
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
-import io
 import logging
 import os
 import secrets
@@ -30,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.lib.csvstream import csv_lines
 from clinic.models import AuditEvent
 from treatments.exports.documents import summary_filename, summary_pdf
 from treatments.exports.models import ExportJob
@@ -47,6 +46,7 @@ BROKE = (
     "clinic's IT contact."
 )
 TOO_LONG = "The export took longer than allowed: export fewer plans at once (shorter dates)."
+# The zip's index.csv: one row per summary in it.
 INDEX_HEADER = ("File", "Patient", "Date of birth", "Record", "Plan", "Indication", "Status")
 
 
@@ -128,9 +128,7 @@ def _write_zip(job: ExportJob, final: Path) -> None:
     ExportJob.objects.filter(pk=job.pk).update(total=len(plan_ids))
     final.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial(final)
-    index = io.StringIO()
-    index_writer = csv.writer(index)
-    index_writer.writerow(INDEX_HEADER)
+    index: list[tuple[object, ...]] = []
     # PDFs are compressed already: the zip stores them as they are.
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
         for plan_id in plan_ids:
@@ -139,7 +137,7 @@ def _write_zip(job: ExportJob, final: Path) -> None:
             )
             name = _add_summary(archive, plan, job, workdir=final.parent)
             patient = plan.patient
-            index_writer.writerow(
+            index.append(
                 (
                     name,
                     patient.full_name,
@@ -151,7 +149,7 @@ def _write_zip(job: ExportJob, final: Path) -> None:
                 )
             )
             ExportJob.objects.filter(pk=job.pk).update(done=F("done") + 1)
-        archive.writestr("index.csv", index.getvalue())
+        archive.writestr("index.csv", "".join(csv_lines(INDEX_HEADER, index)))
     os.replace(partial, final)
 
 
