@@ -12,8 +12,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import VIEWPORTS
 from tests.integration import pdf_worker as worker
-from tests.patients.factories import PatientFactory
-from tests.treatments.courses import make_clinic, make_course
+from tests.treatments.courses import make_clinic, make_courses
 from treatments.exports.models import ExportJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,16 +25,9 @@ def test_manager_builds_watches_and_downloads_a_batch_of_summaries(
     page: Page, live_server, login, screenshot, pdf_worker, admin_user, practitioner
 ):
     clinic = make_clinic(admin=admin_user, practitioner=practitioner)
-    plans = [
-        make_course(
-            clinic,
-            practitioner=practitioner,
-            patient=PatientFactory(first_name=first, last_name=last),
-            sessions=2,
-            reviews=False,
-        )
-        for first, last in PATIENTS
-    ]
+    plans = make_courses(
+        clinic, practitioner=practitioner, names=PATIENTS, sessions=2, reviews=False
+    )
     page.set_default_timeout(15_000)
     page.set_viewport_size(VIEWPORTS["laptop"])
     login(page, "manager")

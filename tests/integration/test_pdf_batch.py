@@ -14,8 +14,7 @@ from pypdf import PdfReader
 
 from clinic.models import AuditEvent
 from tests.integration import pdf_worker as worker
-from tests.patients.factories import PatientFactory
-from tests.treatments.courses import make_clinic, make_course
+from tests.treatments.courses import make_clinic, make_courses
 from treatments.exports.models import ExportJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -26,16 +25,9 @@ PATIENTS = (("Ana", "Sørensen"), ("Bruno", "Keller"), ("山田", "花子"))
 
 def test_a_worker_builds_a_zip_whose_pdfs_parse(pdf_worker, admin_client, admin_user, practitioner):
     clinic = make_clinic(admin=admin_user, practitioner=practitioner)
-    plans = [
-        make_course(
-            clinic,
-            practitioner=practitioner,
-            patient=PatientFactory(first_name=first, last_name=last),
-            sessions=1,
-            reviews=False,
-        )
-        for first, last in PATIENTS
-    ]
+    plans = make_courses(
+        clinic, practitioner=practitioner, names=PATIENTS, sessions=1, reviews=False
+    )
     response = admin_client.post(
         reverse("treatments:exports:list"), {"batch-indication": "facial_rejuvenation"}
     )

@@ -6,23 +6,17 @@ tests, the access table and the browser journey."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
 
-from cocktails.composition import ML, Part
-from cocktails.models import Ingredient
-from cocktails.services import cocktail_create
 from patients.models import ConsentText, Patient
 from patients.services import consent_sign, consent_text_publish
-from tests.cocktails.factories import (
-    IngredientFactory,
-    LotFactory,
-    ProductComponentFactory,
-    ProductFactory,
-)
+from tests.cocktails.factories import LotFactory
+from tests.cocktails.scenarios import make_catalogue, make_face_glow
 from tests.patients.factories import PatientFactory
 from treatments import services
 from treatments.models import AdverseEvent, TreatmentPlan, TreatmentSession
@@ -37,47 +31,51 @@ FACE_SITES = (
 
 
 def make_clinic(*, admin: Any, practitioner: Any) -> SimpleNamespace:
-    """A catalogue with two products and a deep lot of each, the "Face glow" cocktail and the
-    general treatment consent, published."""
-    ha = IngredientFactory(
-        name="Hyaluronic acid (export tests)",
-        category=Ingredient.Category.HYALURONIC_ACID,
-        usual_min=Decimal("2"),
-        usual_max=Decimal("20"),
-    )
-    vit_c = IngredientFactory(
-        name="Vitamin C (export tests)", usual_min=Decimal("10"), usual_max=Decimal("100")
-    )
-    ha_vial = ProductFactory(brand="Dermaline", name="HA 10", price=Decimal("40.00"))
-    ProductComponentFactory(product=ha_vial, ingredient=ha, concentration=Decimal("10"))
-    c_vial = ProductFactory(brand="Dermaline", name="Vita C", price=Decimal("10.00"))
-    ProductComponentFactory(product=c_vial, ingredient=vit_c, concentration=Decimal("100"))
+    """The cocktails tests' catalogue and "Face glow" cocktail, a deep lot of each of its two
+    products, and the general treatment consent, published."""
+    catalogue = make_catalogue()
     today = timezone.localdate()
-    lot = {
+    deep = {
         "received_on": today - datetime.timedelta(days=800),
         "expiry_date": today + datetime.timedelta(days=400),
         "quantity_received": 400,
     }
-    cocktail = cocktail_create(
-        name="Radiance (export tests)",
-        indication="facial_rejuvenation",
-        total_volume_ml=Decimal("5"),
-        parts=[
-            Part(product=ha_vial, ingredient=None, amount=Decimal("2"), unit=ML, lot=None),
-            Part(product=c_vial, ingredient=None, amount=Decimal("1"), unit=ML, lot=None),
-        ],
-        by=practitioner,
-    )
     return SimpleNamespace(
-        ha_lot=LotFactory(product=ha_vial, lot_number="HA-7781", **lot),
-        c_lot=LotFactory(product=c_vial, lot_number="VC-2209", **lot),
-        cocktail=cocktail,
+        ha_lot=LotFactory(product=catalogue.ha_vial, lot_number="HA-7781", **deep),
+        c_lot=LotFactory(product=catalogue.c_vial, lot_number="VC-2209", **deep),
+        cocktail=make_face_glow(catalogue, practitioner),
         consent=consent_text_publish(
             kind=ConsentText.Kind.TREATMENT,
             title="General treatment consent",
             body="I consent to mesotherapy injections.",
             by=admin,
         ),
+    )
+
+
+def make_plan(
+    clinic: SimpleNamespace,
+    *,
+    practitioner: Any,
+    patient: Patient | None = None,
+    **course: Any,
+) -> TreatmentPlan:
+    """A proposed facial rejuvenation plan: four sessions two weeks apart from next week,
+    unless `course` says otherwise (any argument of plan_create)."""
+    defaults = {
+        "indication": "facial_rejuvenation",
+        "body_areas": ["face"],
+        "initial_sessions": 4,
+        "interval_days": 14,
+        "maintenance_every_days": None,
+        "start_date": timezone.localdate() + datetime.timedelta(days=7),
+    }
+    return services.plan_create(
+        patient=patient or PatientFactory(),
+        practitioner=practitioner,
+        cocktail=clinic.cocktail,
+        by=practitioner,
+        **{**defaults, **course},
     )
 
 
@@ -109,17 +107,14 @@ def make_course(
         witnessed_by=practitioner,
     )
     first_day = timezone.localdate() - datetime.timedelta(days=7 + days_apart * (sessions - 1))
-    plan = services.plan_create(
-        patient=patient,
+    plan = make_plan(
+        clinic,
         practitioner=practitioner,
-        indication="facial_rejuvenation",
-        body_areas=["face"],
-        cocktail=clinic.cocktail,
+        patient=patient,
         initial_sessions=max(1, min(sessions, 5)),
         interval_days=days_apart,
         maintenance_every_days=120,
         start_date=first_day,
-        by=practitioner,
         notes=plan_notes,
     )
     plan = services.plan_accept(plan=plan, by=practitioner)
@@ -189,3 +184,18 @@ def make_course(
         )
     plan.refresh_from_db()
     return plan
+
+
+def make_courses(
+    clinic: SimpleNamespace, *, practitioner: Any, names: Iterable[tuple[str, str]], **course: Any
+) -> list[TreatmentPlan]:
+    """One course (as make_course makes it) for each (first name, last name)."""
+    return [
+        make_course(
+            clinic,
+            practitioner=practitioner,
+            patient=PatientFactory(first_name=first, last_name=last),
+            **course,
+        )
+        for first, last in names
+    ]

@@ -65,13 +65,13 @@ def test_one_row_per_session_with_what_was_injected_and_no_notes(admin_client, p
     assert first["Kind"] == "Course session"
     assert first["Status"] == "Signed"
     assert first["Practitioner"] == "Sophie Martin"
-    assert first["Components"] == "Dermaline HA 10 2 ml; Dermaline Vita C 1 ml"
+    assert first["Components"] == "Mesolab HA 10 2 ml; Mesolab Vita C 1 ml"
     assert first["Technique"] == "Nappage"
     assert (first["Needle gauge"], first["Needle length (mm)"]) == ("32", "4.0")
     assert (first["Depth min (mm)"], first["Depth max (mm)"]) == ("1.5", "1.5")
     assert first["Zones (ml)"] == "Forehead 1.00; Right cheek 1.00; Left cheek 1.00"
     assert first["Total volume (ml)"] == "3.00"
-    assert first["Lots"].startswith("HA-7781 (Dermaline HA 10, exp. ")
+    assert first["Lots"].startswith("HA-7781 (Mesolab HA 10, exp. ")
     assert first["Pain (0-10)"] == "3"
     assert first["Adverse events"] == "Bruising (mild, resolved)"
     assert all(NOTE not in value for row in rows for value in row.values())

@@ -19,8 +19,7 @@ from pypdf import PdfReader
 
 from clinic.models import AuditEvent
 from tests.patients.factories import PatientFactory
-from tests.treatments.courses import make_clinic, make_course
-from treatments import services
+from tests.treatments.courses import make_clinic, make_course, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +76,7 @@ def test_plan_summary_shows_patient_sessions_lots_and_events(admin_client, clini
     # Both sessions, with the cocktail's components, technique, needle, depth and zones.
     assert "Session 1 of 2" in text
     assert "Session 2 of 2" in text
-    assert "Dermaline HA 10 2 ml" in text
+    assert "Mesolab HA 10 2 ml" in text
     assert "Nappage" in text
     assert "32G, 4 mm long" in text
     assert "1.5 mm" in text
@@ -161,19 +160,7 @@ def test_patient_without_any_plan_gets_a_short_clear_summary(admin_client, admin
 
 
 def test_plan_without_sessions_says_so(admin_client, clinic, practitioner):
-    patient = PatientFactory()
-    plan = services.plan_create(
-        patient=patient,
-        practitioner=practitioner,
-        indication="facial_rejuvenation",
-        body_areas=["face"],
-        cocktail=clinic.cocktail,
-        initial_sessions=4,
-        interval_days=14,
-        maintenance_every_days=None,
-        start_date=clinic.ha_lot.received_on,
-        by=practitioner,
-    )
+    plan = make_plan(clinic, practitioner=practitioner)
     pages = _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
     assert len(pages) == 1
     assert "No session has been given in this plan yet" in pages[0]
@@ -202,17 +189,8 @@ def test_names_with_accents_and_other_scripts_render(admin_client, first_name, l
 def test_patient_summary_covers_every_plan(admin_client, clinic, practitioner, other_practitioner):
     patient = PatientFactory(first_name="Inès", last_name="Moreau")
     make_course(clinic, practitioner=practitioner, patient=patient, sessions=1)
-    second = services.plan_create(
-        patient=patient,
-        practitioner=other_practitioner,
-        indication="facial_rejuvenation",
-        body_areas=["neck"],
-        cocktail=clinic.cocktail,
-        initial_sessions=3,
-        interval_days=21,
-        maintenance_every_days=None,
-        start_date=clinic.ha_lot.expiry_date,
-        by=practitioner,
+    second = make_plan(
+        clinic, practitioner=other_practitioner, patient=patient, body_areas=["neck"]
     )
     text = "\n".join(
         _pages(admin_client.get(reverse("treatments:patient_summary_pdf", args=[patient.pk])))

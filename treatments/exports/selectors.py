@@ -16,14 +16,13 @@ from django.utils import timezone
 from cocktails.models import FormulationComponent
 from patients.models import Consent, ConsentText, Patient
 from treatments.exports.models import ExportJob
-from treatments.models import (
-    AdverseEvent,
-    InjectionPoint,
-    SessionLot,
-    TreatmentPlan,
-    TreatmentSession,
+from treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
+from treatments.selectors import (
+    PlanSummary,
+    _session_prefetches,
+    plan_diagrams,
+    plan_summaries,
 )
-from treatments.selectors import PlanSummary, plan_diagrams, plan_summaries
 from treatments.zones import Zone
 
 if TYPE_CHECKING:
@@ -223,7 +222,7 @@ def sessions_for_csv(
     indication: str = "",
 ) -> QuerySet[TreatmentSession]:
     """Sessions given (started or signed) within the dates, oldest first, with everything a
-    CSV row shows. Iterate with ``.iterator(chunk_size=…)``: six queries per chunk."""
+    CSV row shows. Iterate with ``.iterator(chunk_size=…)``: eight queries per chunk."""
     sessions = TreatmentSession.objects.filter(
         _performed_between(date_from, date_to), status__in=TreatmentSession.STARTED
     )
@@ -234,15 +233,8 @@ def sessions_for_csv(
             "plan__patient", "practitioner", "signed_by", "formulation__cocktail"
         )
         .prefetch_related(
-            Prefetch("points", queryset=InjectionPoint.objects.order_by("position", "pk")),
-            Prefetch(
-                "lots",
-                queryset=SessionLot.objects.filter(usage__cancelled_at__isnull=True)
-                .select_related("lot__product")
-                .order_by("pk"),
-                to_attr="active_lots",
-            ),
-            Prefetch("adverse_events", queryset=AdverseEvent.objects.order_by("onset_on", "pk")),
+            # The plan page's: sites, lots still in use, amendments, adverse events.
+            *_session_prefetches(),
             Prefetch(
                 "formulation__components",
                 queryset=FormulationComponent.objects.select_related("product", "ingredient"),
