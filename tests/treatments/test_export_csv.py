@@ -120,3 +120,16 @@ def test_only_the_clinic_manager_exports_the_sessions(practitioner_client, recep
     for client in (practitioner_client, receptionist_client):
         assert client.get(CSV).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_the_csv_runs_the_same_queries_however_many_sessions(
+    admin_client, admin_user, practitioner, django_assert_num_queries
+):
+    clinic = make_clinic(admin=admin_user, practitioner=practitioner)
+    counts = []
+    for sessions in (1, 3):
+        make_course(clinic, practitioner=practitioner, sessions=sessions, reviews=False)
+        with django_assert_num_queries(15) as captured:
+            _rows(admin_client.get(CSV))
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
