@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,31 @@ def audit_record(
         path=request.get_full_path()[:500] if request is not None else "",
         ip_address=_client_ip(request),
     )
+
+
+def audit_record_many(
+    *,
+    request: HttpRequest | None,
+    action: AuditEvent.Action,
+    patient_ids: Iterable[int],
+    what: str,
+    user: AbstractBaseUser | None = None,
+) -> int:
+    """One entry per patient, written in bulk: for exports that cover many records, so that
+    each patient's own log shows who took their data out. Returns how many were written."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    common = {
+        "user": user,
+        "username": user.get_username() if user is not None else "",
+        "action": action,
+        "what": what[:200],
+        "path": request.get_full_path()[:500] if request is not None else "",
+        "ip_address": _client_ip(request),
+    }
+    events = [AuditEvent(patient_id=pk, **common) for pk in patient_ids]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
 
 
 @receiver(user_logged_in, dispatch_uid="clinic.audit.login")

@@ -37,4 +37,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         Capability.VIEW_CATALOGUE,
         "cocktails:catalogue",
     ),
+    NavItem(
+        "Exports",
+        "treatments:exports:list",
+        "file-earmark-zip",
+        Capability.BULK_EXPORT,
+        "treatments:exports",
+    ),
 )

@@ -47,6 +47,8 @@ class Capability(StrEnum):
     VIEW_CATALOGUE = "view_catalogue"
     BOOK_APPOINTMENTS = "book_appointments"
     EXPORT_RECORDS = "export_records"
+    # Exports that span many patients (batches of summaries, the sessions CSV): admins only.
+    BULK_EXPORT = "bulk_export"
     MANAGE_STAFF = "manage_staff"
 
 

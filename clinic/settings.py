@@ -233,6 +233,8 @@ PATIENT_PHOTO_MAX_BYTES = env.int("PATIENT_PHOTO_MAX_BYTES", default=15 * 1024 *
 CLINIC_NAME = env.str("CLINIC_NAME", default="Mesoclinic")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 rue des Lilas, 75011 Paris")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+33 1 23 45 67 89")
+# The letterhead's logo on PDF documents: a file among the static files (SVG or PNG).
+CLINIC_LOGO = env.str("CLINIC_LOGO", default="img/logo.svg")
 # Prices and costs are plain Decimals in this one currency (ISO 4217 code).
 CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="EUR")
 # What the clinic charges per treatment session on top of the cocktail, in that currency:
@@ -241,6 +243,18 @@ CLINIC_SESSION_FEE = Decimal(env.str("CLINIC_SESSION_FEE", default="90.00"))
 
 # The benchmark (manage.py bench) mounts its floor views under /bench/ only when this is on.
 BENCHMARK = env.bool("BENCHMARK", default=False)
+
+# Batches of treatment summaries (zip files under MEDIA_ROOT/exports/, downloaded through
+# the app only): a file is deleted this many days after it is built, by the periodic task
+# below; its job row stays as the export log. A batch is built within EXPORT_BATCH_TIME_LIMIT
+# seconds or marked failed: keep it under the Redis broker's visibility timeout (one hour),
+# or a batch still running would be delivered to a second worker.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+EXPORT_BATCH_TIME_LIMIT = env.int("EXPORT_BATCH_TIME_LIMIT", default=45 * 60)
+CELERY_BEAT_SCHEDULE["treatments-exports-expire"] = {
+    "task": "treatments.tasks.exports_expire",
+    "schedule": 60 * 60,
+}
 
 # Sessions: health data on shared desk computers, so a session ends after this much
 # inactivity (every request pushes the expiry back) or when the browser closes.

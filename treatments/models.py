@@ -552,3 +552,7 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.assessed_on:%d/%m/%Y}"
+
+
+# The export log lives with the exports (treatments/exports/); imported here so Django finds it.
+from treatments.exports.models import ExportJob  # noqa: E402, F401

@@ -1,10 +1,24 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
+from treatments.exports import views as exports
 from treatments.views import day, followup, plans, sessions
 
 app_name = "treatments"
+
+# Batch exports and the sessions CSV have their own namespace ("treatments:exports") so the
+# navigation can tell them from the clinical pages.
+export_patterns = (
+    [
+        path("", exports.export_list, name="list"),
+        path("sessions.csv", exports.sessions_csv, name="sessions_csv"),
+        path("<int:pk>/", exports.export_detail, name="detail"),
+        path("<int:pk>/progress/", exports.export_progress, name="progress"),
+        path("<int:pk>/download/", exports.export_download, name="download"),
+    ],
+    "exports",
+)
 
 urlpatterns = [
     path("", plans.plan_list_view, name="plan_list"),
@@ -28,4 +42,11 @@ urlpatterns = [
         name="adverse_event_create",
     ),
     path("adverse-events/<int:pk>/", followup.adverse_event_edit, name="adverse_event_edit"),
+    path("plans/<int:pk>/summary.pdf", exports.plan_summary_pdf, name="plan_summary_pdf"),
+    path(
+        "patients/<int:patient_pk>/summary.pdf",
+        exports.patient_summary_pdf,
+        name="patient_summary_pdf",
+    ),
+    path("exports/", include(export_patterns)),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
+from clinic.lib.csvstream import csv_lines
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from cocktails import selectors, services
@@ -233,19 +233,6 @@ def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming a CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    # A cell starting with a formula character would run as a formula in a spreadsheet.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 CSV_HEADER = (
     "Used at",
     "Patient",
@@ -266,29 +253,22 @@ CSV_HEADER = (
 def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Everyone who received the lot, for a recall: streamed, whatever the number of rows."""
     lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
-    writer = csv.writer(_Echo())
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow(CSV_HEADER)
+    def rows() -> Iterator[tuple[Any, ...]]:
         for usage in selectors.lot_recipients(lot=lot).iterator(chunk_size=500):
             version = usage.formulation
-            yield writer.writerow(
-                [
-                    _cell(value)
-                    for value in (
-                        timezone.localtime(usage.used_at).strftime("%Y-%m-%d %H:%M"),
-                        usage.patient,
-                        usage.patient.date_of_birth.isoformat(),
-                        usage.patient.pk,
-                        usage.practitioner.get_full_name() or usage.practitioner.username,
-                        usage.quantity,
-                        usage.volume_ml,
-                        version.cocktail.name if version else "",
-                        version.number if version else "",
-                        usage.reference,
-                        "Cancelled" if usage.is_cancelled else "Used",
-                    )
-                ]
+            yield (
+                timezone.localtime(usage.used_at).strftime("%Y-%m-%d %H:%M"),
+                usage.patient,
+                usage.patient.date_of_birth.isoformat(),
+                usage.patient.pk,
+                usage.practitioner.get_full_name() or usage.practitioner.username,
+                usage.quantity,
+                usage.volume_ml,
+                version.cocktail.name if version else "",
+                version.number if version else "",
+                usage.reference,
+                "Cancelled" if usage.is_cancelled else "Used",
             )
 
     audit_record(
@@ -296,7 +276,9 @@ def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         action=AuditEvent.Action.EXPORT,
         what=f"CSV of the recipients of lot {lot.lot_number} ({lot.product})",
     )
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8"
+    )
     name = slugify(f"lot-{lot.lot_number}-{lot.product}")
     response["Content-Disposition"] = f'attachment; filename="{name}-recipients.csv"'
     return response

@@ -209,8 +209,10 @@ def _fuzz(client, form: Form) -> None:
         else:
             response = client.get(form.action, payload)
         assert response.status_code < 500, f"{form.method.upper()} {form.action} {payload!r}"
+        # A form may answer with a streamed file (a CSV export): read it whole.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         rejected = response.status_code in {200, 400, 422} and any(
-            marker in response.content.decode(errors="replace") for marker in ERROR_MARKERS
+            marker in body.decode(errors="replace") for marker in ERROR_MARKERS
         )
         if before is not None and rejected and "HX-Trigger" not in response:
             assert watched_counts() == before, f"a rejected form saved rows: {form.action}"

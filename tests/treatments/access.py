@@ -10,6 +10,7 @@ from typing import Any
 
 from clinic.roles import Role
 from tests.access_rule import CLINICAL, Rule
+from tests.treatments import export_access
 
 POST_ONLY = {"ok_status": 405, "no_role": 405}
 
@@ -48,6 +49,8 @@ RULES: dict[str, Rule] = {
         ok=CLINICAL, kwargs=lambda w: {"session_pk": w.signed_session.pk}
     ),
     "treatments:adverse_event_edit": Rule(ok=CLINICAL, kwargs=_pk("adverse_event")),
+    # Summary PDFs, batch exports and the sessions CSV (tests/treatments/export_access.py).
+    **export_access.RULES,
 }
 
 
@@ -75,3 +78,4 @@ def populate_world(world: Any) -> None:
     OutcomeFactory(plan=world.plan, session=world.signed_session)
     world.open_session = SessionFactory(plan=world.plan, status="in_progress")
     world.booked_session = TreatmentSession.objects.create(plan=world.plan)
+    export_access.populate_world(world)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -269,6 +269,50 @@ def plan_summary(*, plan: TreatmentPlan, today: datetime.date | None = None) -> 
         measure=measure_for(plan.indication),
         chart=outcome_chart(indication=plan.indication, outcomes=outcomes, sessions=sessions),
     )
+
+
+def plan_summaries(
+    *, plans: Sequence[TreatmentPlan], today: datetime.date | None = None
+) -> list[PlanSummary]:
+    """``plan_summary`` for several plans at once (a patient's summary PDF): seven queries
+    at most, however many plans, sessions and outcomes. `plans` should have patient,
+    practitioner and cocktail loaded."""
+    if not plans:
+        return []
+    ids = [plan.pk for plan in plans]
+    by_plan: dict[int, list[TreatmentSession]] = defaultdict(list)
+    for session in (
+        TreatmentSession.objects.filter(plan_id__in=ids)
+        .select_related("practitioner", "signed_by", "formulation__cocktail")
+        .prefetch_related(*_session_prefetches())
+    ):
+        by_plan[session.plan_id].append(session)
+    outcomes: dict[int, list[Outcome]] = defaultdict(list)
+    for outcome in (
+        Outcome.objects.filter(plan_id__in=ids)
+        .select_related("session", "recorded_by")
+        .order_by("assessed_on", "pk")
+    ):
+        outcomes[outcome.plan_id].append(outcome)
+    today = today or timezone.localdate()
+    summaries = []
+    for plan in plans:
+        sessions = _decorate(by_plan[plan.pk])
+        for session in sessions:
+            session.plan = plan
+        summaries.append(
+            PlanSummary(
+                plan=plan,
+                sessions=sessions,
+                outcomes=outcomes[plan.pk],
+                progress=plan_progress(plan, sessions, today=today),
+                measure=measure_for(plan.indication),
+                chart=outcome_chart(
+                    indication=plan.indication, outcomes=outcomes[plan.pk], sessions=sessions
+                ),
+            )
+        )
+    return summaries
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,237 @@
+"""The treatment summary PDF, rendered for real by WeasyPrint and read back with pypdf: the
+right patient, sessions and lots, the name and page number on every page, clean page breaks,
+names in any script; who may export it, and that every export is in the audit log.
+
+The first pages of some documents are saved as PNG under artifacts/pdf/ (git-ignored) for a
+person to look at: `pdftoppm -png -r 60`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from clinic.models import AuditEvent
+from tests.patients.factories import PatientFactory
+from tests.treatments.courses import make_clinic, make_course, make_plan
+
+pytestmark = pytest.mark.django_db
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "pdf"
+# A row of the table of sessions, as pypdf reads it: "M3 23 Oct 2026 Sophie Martin Nappage".
+OVERVIEW_ROW = re.compile(r"^M?\d+ \d+ \w{3} \d{4} Sophie Martin Nappage", re.MULTILINE)
+
+
+@pytest.fixture
+def clinic(admin_user, practitioner):
+    return make_clinic(admin=admin_user, practitioner=practitioner)
+
+
+def _pages(response) -> list[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return [page.extract_text() for page in reader.pages]
+
+
+def _save_pngs(data: bytes, name: str, pages: int = 2) -> None:
+    """The first pages as PNG images, for review."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / f"{name}.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", str(pages), str(pdf), str(pdf)[:-4]],
+        check=True,
+        timeout=60,
+    )
+
+
+def _assert_every_page_is_named_and_numbered(pages: list[str], patient_name: str) -> None:
+    for number, text in enumerate(pages, start=1):
+        assert patient_name in text, f"page {number} lacks the patient's name"
+        assert f"Page {number} of {len(pages)}" in text, f"page {number} lacks its number"
+
+
+def test_plan_summary_shows_patient_sessions_lots_and_events(admin_client, clinic, practitioner):
+    patient = PatientFactory(first_name="Hélène", last_name="Lefèvre")
+    plan = make_course(clinic, practitioner=practitioner, patient=patient, sessions=2)
+    response = admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk]))
+    pages = _pages(response)
+    _save_pngs(response.content, "plan-summary")
+    text = "\n".join(pages)
+
+    assert "Treatment summary" in text
+    assert "Hélène Lefèvre" in text
+    assert patient.date_of_birth.strftime("%-d %B %Y") in text
+    assert "Facial rejuvenation" in text
+    # Consent: which text, which version, signed when.
+    assert "General treatment consent" in text
+    assert "In force" in text
+    # Both sessions, with the cocktail's components, technique, needle, depth and zones.
+    assert "Session 1 of 2" in text
+    assert "Session 2 of 2" in text
+    assert "Mesolab HA 10 2 ml" in text
+    assert "Nappage" in text
+    assert "32G, 4 mm long" in text
+    assert "1.5 mm" in text
+    assert "Right cheek" in text
+    # Lots with their expiry, on every session.
+    assert text.count("HA-7781") >= 3
+    assert clinic.ha_lot.expiry_date.strftime("%-d %b %Y") in text
+    # The adverse event and its outcome; the reviews; the next maintenance; the signer.
+    assert "Bruising" in text
+    assert "Resolved" in text
+    assert "Much improved" in text
+    assert plan.next_maintenance_on is not None
+    assert plan.next_maintenance_on.strftime("%-d %B %Y") in text
+    assert "PRACTITIONER RESPONSIBLE FOR THIS PLAN" in text
+    assert "Sophie Martin" in text
+    assert "Generated" in text
+    _assert_every_page_is_named_and_numbered(pages, "Hélène Lefèvre")
+    assert response["Content-Disposition"].startswith(
+        f'inline; filename="treatment-summary-lefevre-helene-{patient.pk}-plan-{plan.pk}.pdf"'
+    )
+
+
+def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_number(
+    practitioner_client, clinic, practitioner
+):
+    """The one large document of the suite: twelve sessions, one with a very long note."""
+    small = make_course(clinic, practitioner=practitioner, sessions=1, reviews=False)
+    small_pages = _pages(
+        practitioner_client.get(reverse("treatments:plan_summary_pdf", args=[small.pk]))
+    )
+
+    paragraphs = [
+        f"Paragraph {n}: the patient describes how the skin felt in the days after the "
+        "session, what she applied, and what she would like to change next time. " * 4
+        for n in range(1, 25)
+    ]
+    patient = PatientFactory(first_name="Agnès", last_name="Dupré-Saint-Cyr")
+    plan = make_course(
+        clinic,
+        practitioner=practitioner,
+        patient=patient,
+        sessions=12,
+        days_apart=7,
+        notes="\n\n".join(paragraphs) + "\n\nEnd of the long note.",
+        long_note_session=3,
+        # Goals long enough to push the table of sessions over the first page break.
+        plan_notes="\n".join(p.replace("Paragraph", "Goal") for p in paragraphs[:3]),
+    )
+    response = practitioner_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk]))
+    pages = _pages(response)
+    _save_pngs(response.content, "plan-summary-long", pages=4)
+    text = "\n".join(pages)
+
+    assert len(pages) >= len(small_pages) + 4
+    _assert_every_page_is_named_and_numbered(pages, "Agnès Dupré-Saint-Cyr")
+    # Twelve sessions: five of the course, then seven maintenance sessions.
+    assert "Session 5 of 5" in text
+    assert "Maintenance session 7" in text
+    # The long note is all there, in order: nothing clipped at a page break.
+    positions = [text.find(f"Paragraph {n}:") for n in range(1, 25)]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+    assert "End of the long note." in text
+    note_pages = [i for i, page in enumerate(pages) if "Paragraph" in page]
+    assert len(note_pages) >= 2, "the long note should run over a page break"
+    # The table of sessions runs over a page break and repeats its header there.
+    table_pages = [page for page in pages if OVERVIEW_ROW.search(page)]
+    assert len(table_pages) == 2
+    for page in table_pages:
+        assert "Session Date Practitioner Technique" in page
+
+
+def test_patient_without_any_plan_gets_a_short_clear_summary(admin_client, admin_user):
+    patient = PatientFactory(first_name="Noémie", last_name="Vasseur")
+    response = admin_client.get(reverse("treatments:patient_summary_pdf", args=[patient.pk]))
+    pages = _pages(response)
+    assert len(pages) == 1
+    assert "No treatment recorded" in pages[0]
+    assert "Noémie Vasseur has no treatment plan" in pages[0]
+    assert "Page 1 of 1" in pages[0]
+
+
+def test_plan_without_sessions_says_so(admin_client, clinic, practitioner):
+    plan = make_plan(clinic, practitioner=practitioner)
+    pages = _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
+    assert len(pages) == 1
+    assert "No session has been given in this plan yet" in pages[0]
+    assert "waits for the patient's agreement" in pages[0]
+    assert "None reported." in pages[0]
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [
+        ("Zoë", "Ørsted-Łukasiewicz"),
+        ("花子", "山田"),
+        ("Ελένη", "Παπαδοπούλου"),
+        ("Мария", "Иванова"),
+    ],
+)
+def test_names_with_accents_and_other_scripts_render(admin_client, first_name, last_name):
+    patient = PatientFactory(first_name=first_name, last_name=last_name)
+    response = admin_client.get(reverse("treatments:patient_summary_pdf", args=[patient.pk]))
+    [page] = _pages(response)
+    # Extracted text: the glyphs were drawn from a font that has them (no empty boxes).
+    assert f"{first_name} {last_name}" in page
+    assert response["Content-Disposition"].endswith(f'-{patient.pk}-all-plans.pdf"')
+
+
+def test_patient_summary_covers_every_plan(admin_client, clinic, practitioner, other_practitioner):
+    patient = PatientFactory(first_name="Inès", last_name="Moreau")
+    make_course(clinic, practitioner=practitioner, patient=patient, sessions=1)
+    second = make_plan(
+        clinic, practitioner=other_practitioner, patient=patient, body_areas=["neck"]
+    )
+    text = "\n".join(
+        _pages(admin_client.get(reverse("treatments:patient_summary_pdf", args=[patient.pk])))
+    )
+    assert "All treatment plans" in text
+    assert f"Treatment plan no. {second.pk}".upper() in text.upper()
+    assert text.count("PRACTITIONER RESPONSIBLE FOR THIS PLAN") == 2
+    assert "Paul Nguyen" in text
+
+
+def test_receptionist_may_not_export_summaries(receptionist_client, clinic, practitioner):
+    plan = make_course(clinic, practitioner=practitioner, sessions=1, reviews=False)
+    for url in (
+        reverse("treatments:plan_summary_pdf", args=[plan.pk]),
+        reverse("treatments:patient_summary_pdf", args=[plan.patient_id]),
+    ):
+        assert receptionist_client.get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_every_summary_export_is_in_the_audit_log(practitioner_client, practitioner, clinic):
+    plan = make_course(clinic, practitioner=practitioner, sessions=1, reviews=False)
+    practitioner_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk]))
+    practitioner_client.get(reverse("treatments:patient_summary_pdf", args=[plan.patient_id]))
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("pk")
+    assert [(e.user_id, e.patient_id, e.what) for e in events] == [
+        (practitioner.pk, plan.patient_id, f"Summary PDF of plan #{plan.pk}"),
+        (practitioner.pk, plan.patient_id, "Summary PDF of all plans"),
+    ]
+    assert all(event.at is not None for event in events)
+
+
+def test_summary_pdf_runs_the_same_queries_whatever_the_plan_holds(
+    admin_client, clinic, practitioner, django_assert_num_queries
+):
+    one = make_course(clinic, practitioner=practitioner, sessions=1)
+    three = make_course(clinic, practitioner=practitioner, sessions=3)
+    counts = []
+    for plan in (one, three):
+        url = reverse("treatments:plan_summary_pdf", args=[plan.pk])
+        with django_assert_num_queries(17) as captured:
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
