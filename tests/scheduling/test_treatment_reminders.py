@@ -13,10 +13,12 @@ import pytest
 from django.core import mail
 
 from scheduling.models import AppointmentType, MessageKindSwitch, OutboxMessage
+from tests.cocktails.scenarios import make_catalogue, make_face_glow
 from tests.scheduling.conftest import MONDAY, at
-from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
+from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory
 from tests.scheduling.reminder_scenes import LONG_AGO, Kind, Status, rows, sweep
 from tests.treatments import scenarios
+from tests.treatments.factories import PlanFactory, SessionFactory
 from treatments import services as treatment_services
 from treatments.models import TreatmentPlan
 from treatments.selectors.booking import plans_maintenance_due, sessions_signed_on
@@ -269,3 +271,32 @@ def test_no_results_review_for_a_patient_who_withdrew(scene):
     withdraw(scene.patient)
     sweep()
     assert not OutboxMessage.objects.exists()
+
+
+# The sweep's cost.
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_planning_the_treatment_emails_runs_a_constant_number_of_queries(
+    clinic, django_assert_num_queries, count
+):
+    face_glow = make_face_glow(make_catalogue(), clinic)
+    today = MONDAY
+    for index in range(count):
+        patient = PatientFactory(
+            first_name=f"P{index}", email=f"p{index}@example.test", reminder_consent_at=LONG_AGO
+        )
+        plan = PlanFactory(
+            patient=patient,
+            practitioner=clinic,
+            cocktail=face_glow,
+            status=TreatmentPlan.Status.MAINTENANCE,
+            next_maintenance_on=today + datetime.timedelta(days=14),
+        )
+        SessionFactory(plan=plan, performed_at=at(MONDAY, "07:00"))
+    # Cancel what is stale (3), the switches (1); per kind its plan query, then for each of
+    # the three kinds that plans something one insert batch (4); the due scan (3).
+    with django_assert_num_queries(3 + 1 + 6 + 3 * 4 + 3):
+        report = sweep()
+    # Each patient: a maintenance due, an aftercare check-in and a results review, none due.
+    assert (report.planned, report.queued) == (3 * count, 0)
