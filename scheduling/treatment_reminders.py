@@ -106,13 +106,15 @@ def _maintenance_key(plan_field: str) -> Concat:
 
 
 def maintenance_booked(now: datetime.datetime, patient: str) -> Exists:
-    """An upcoming maintenance appointment for the patient at `patient` (an OuterRef path)."""
+    """An upcoming maintenance appointment for the patient at `patient` (an OuterRef path):
+    of the maintenance type, or holding a maintenance session of one of their plans."""
     return Exists(
         Appointment.objects.filter(
+            Q(appointment_type__kind=AppointmentType.Kind.MAINTENANCE)
+            | Q(plan_session__kind=TreatmentSession.Kind.MAINTENANCE),
             patient=OuterRef(patient),
             status__in=Appointment.UPCOMING,
             start__gt=now,
-            appointment_type__kind=AppointmentType.Kind.MAINTENANCE,
         )
     )
 
