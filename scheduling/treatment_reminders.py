@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Exists, Max, OuterRef, Q, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -180,32 +180,37 @@ def plan_aftercare(now: datetime.datetime) -> Iterator[OutboxMessage]:
 
 
 def plan_results_review(now: datetime.datetime) -> Iterator[OutboxMessage]:
-    """Courses are over when the plan moved on to maintenance or was completed; the review
-    is about the last signed course session."""
+    """From the last signed course session of each finished course (the plan moved on to
+    maintenance or was completed), read on the signed-sessions index, so the scan does not
+    grow with years of past courses."""
     after = datetime.timedelta(weeks=settings.REMINDER_RESULTS_WEEKS_AFTER)
-    rows = (
-        TreatmentPlan.objects.filter(status__in=(PlanStatus.MAINTENANCE, PlanStatus.COMPLETED))
-        .filter(reachable("patient__"))
-        .annotate(
-            last_session_at=Max(
-                "sessions__performed_at",
-                filter=Q(
-                    sessions__status=TreatmentSession.Status.SIGNED,
-                    sessions__kind=TreatmentSession.Kind.INITIAL,
-                ),
-            )
-        )
-        .filter(last_session_at__gt=now - after - LOOKBACK, last_session_at__lte=now)
-        .exclude(_live(Kind.RESULTS_REVIEW, plan=OuterRef("pk")))
-        .values_list("pk", "patient_id", "last_session_at")
+    signed_course = {
+        "status": TreatmentSession.Status.SIGNED,
+        "kind": TreatmentSession.Kind.INITIAL,
+    }
+    later = TreatmentSession.objects.filter(plan=OuterRef("plan"), **signed_course).filter(
+        Q(performed_at__gt=OuterRef("performed_at"))
+        | Q(performed_at=OuterRef("performed_at"), pk__gt=OuterRef("pk"))
     )
-    for pk, patient_id, last_session_at in rows.iterator(chunk_size=CHUNK):
+    rows = (
+        TreatmentSession.objects.filter(
+            performed_at__gt=now - after - LOOKBACK,
+            performed_at__lte=now,
+            plan__status__in=(PlanStatus.MAINTENANCE, PlanStatus.COMPLETED),
+            **signed_course,
+        )
+        .filter(reachable("plan__patient__"))
+        .exclude(Exists(later))
+        .exclude(_live(Kind.RESULTS_REVIEW, plan=OuterRef("plan")))
+        .values_list("plan_id", "plan__patient_id", "performed_at")
+    )
+    for plan_id, patient_id, last_session_at in rows.iterator(chunk_size=CHUNK):
         day = clock.local(last_session_at).date()
         yield OutboxMessage(
             patient_id=patient_id,
             kind=Kind.RESULTS_REVIEW,
-            key=f"plan:{pk}/results@{day.isoformat()}",
-            plan_id=pk,
+            key=f"plan:{plan_id}/results@{day.isoformat()}",
+            plan_id=plan_id,
             event_at=last_session_at,
             due_at=_civil(day + after),
         )

@@ -237,6 +237,8 @@ def test_the_results_review_goes_once_four_weeks_after_the_last_session(scene, t
     sweep()
     message = OutboxMessage.objects.get(kind=Kind.RESULTS_REVIEW)
     assert message.key == f"plan:{plan.pk}/results@{MONDAY.isoformat()}"
+    # About the last of the four sessions (performed at 07:20, 07:25, 07:30 and 07:35).
+    assert (message.plan, message.event_at) == (plan, at(MONDAY, "07:35"))
     assert message.due_at == at(MONDAY + datetime.timedelta(weeks=4), "09:00")
 
     time_machine.move_to(at(MONDAY + datetime.timedelta(weeks=4), "09:00"))
