@@ -210,6 +210,12 @@ REMINDER_LEAD_HOURS = env.list("REMINDER_LEAD_HOURS", cast=float, default=[48.0,
 REMINDER_CONFIRMATION_DELAY_MINUTES = env.int("REMINDER_CONFIRMATION_DELAY_MINUTES", default=10)
 # Links to confirm, cancel or stop reminders stop working after this many days.
 REMINDER_LINK_MAX_AGE_DAYS = env.int("REMINDER_LINK_MAX_AGE_DAYS", default=60)
+# Treatment-based emails: how long before a plan's maintenance date the patient is invited to
+# book it, how long after a signed session the aftercare check-in goes, and how long after
+# the last session of a course the results review is offered.
+REMINDER_MAINTENANCE_DAYS_BEFORE = env.int("REMINDER_MAINTENANCE_DAYS_BEFORE", default=14)
+REMINDER_AFTERCARE_HOURS_AFTER = env.int("REMINDER_AFTERCARE_HOURS_AFTER", default=24)
+REMINDER_RESULTS_WEEKS_AFTER = env.int("REMINDER_RESULTS_WEEKS_AFTER", default=4)
 # A failing send is retried with exponential backoff (this many seconds, doubling, capped),
 # and marked failed for staff after this many attempts.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)

@@ -432,6 +432,9 @@ class OutboxMessage(models.Model):
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Booking confirmation"
         APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+        MAINTENANCE_DUE = "maintenance_due", "Maintenance due"
+        AFTERCARE_CHECK_IN = "aftercare_check_in", "Aftercare check-in"
+        RESULTS_REVIEW = "results_review", "Results review"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -448,6 +451,22 @@ class OutboxMessage(models.Model):
     key = models.CharField(max_length=120)
     appointment = models.ForeignKey(
         Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    # For the treatment-based kinds: the plan (maintenance due, results review) or the
+    # signed session (aftercare check-in) the message is about.
+    plan = models.ForeignKey(
+        "treatments.TreatmentPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    session = models.ForeignKey(
+        "treatments.TreatmentSession",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -17,8 +17,8 @@ when the clinic switches the kind off (`MessageKindSwitch`). Emails say nothing 
 time, the place, the practitioner, the kind of visit and preparation advice that is the same
 for every patient having that kind of visit.
 
-The treatment-based kinds (maintenance due, aftercare check-in, results review) join this
-table once treatment plans exist (issue 5): each is a `MessageKind` like the two below.
+The treatment-based kinds (maintenance due, aftercare check-in, results review) are in
+scheduling/treatment_reminders.py and join the table below.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from scheduling.models import Appointment, AppointmentType, OutboxMessage
 from scheduling.outbox.kinds import Conditions, MessageKind, reachable
 from scheduling.outbox.links import Action, appointment_link
 from scheduling.selectors import practitioner_name
+from scheduling.treatment_reminders import AFTERCARE_CHECK_IN, MAINTENANCE_DUE, RESULTS_REVIEW
 
 Kind = OutboxMessage.Kind
 UPCOMING = Appointment.UPCOMING
@@ -252,4 +253,13 @@ APPOINTMENT_REMINDER = MessageKind(
     related=APPOINTMENT_RELATED,
 )
 
-KINDS: dict[str, MessageKind] = {kind.kind: kind for kind in (CONFIRMATION, APPOINTMENT_REMINDER)}
+KINDS: dict[str, MessageKind] = {
+    kind.kind: kind
+    for kind in (
+        CONFIRMATION,
+        APPOINTMENT_REMINDER,
+        MAINTENANCE_DUE,
+        AFTERCARE_CHECK_IN,
+        RESULTS_REVIEW,
+    )
+}
