@@ -124,3 +124,20 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    flagged = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    fixtures = getattr(item, "fixturenames", ())
+    return flagged or "live_server" in fixtures or "transactional_db" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run transactional tests (browser journeys, real workers, concurrency) last, as Django
+    does: their teardown flushes the database, which removes the rows data migrations made
+    (the ingredient catalogue, email switches) that other tests rely on."""
+    items.sort(key=_is_transactional)
