@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "clinic.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -263,9 +264,11 @@ CELERY_BEAT_SCHEDULE["treatments-exports-expire"] = {
 }
 
 # Sessions: health data on shared desk computers, so a session ends after this much
-# inactivity (every request pushes the expiry back) or when the browser closes.
+# inactivity or when the browser closes. Requests push the expiry back, at most once every
+# SESSION_REFRESH_SECONDS (clinic.middleware), so most pages read the session without
+# writing it.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

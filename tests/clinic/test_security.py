@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import subprocess
@@ -9,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import AuditEvent
@@ -109,9 +112,35 @@ def test_password_reset_by_email_sets_a_new_password(client, practitioner):
     assert practitioner.check_password(new)
 
 
-def test_idle_sessions_expire(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _session_expiry(client) -> object:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_activity_keeps_a_session_alive_and_idleness_ends_it(
+    client, practitioner, settings, time_machine
+):
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    client.post(reverse("login"), {"username": practitioner.username, "password": PASSWORD})
+    signed_in_until = _session_expiry(client)
+    # Within the refresh interval a page reads the session without writing it.
+    time_machine.move_to("2026-03-02 09:00:30+00:00", tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [
+        q for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
+    assert _session_expiry(client) == signed_in_until
+    # Twenty minutes of work later the expiry has moved with it.
+    time_machine.move_to("2026-03-02 09:20:00+00:00", tick=False)
+    assert client.get(reverse("home")).status_code == 200
+    moved = _session_expiry(client)
+    assert moved > signed_in_until
+    # Then the desk is left alone longer than the idle limit: signed out.
+    time_machine.move_to(moved + datetime.timedelta(seconds=1), tick=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
 
 
 def test_pages_carry_a_strict_content_security_policy(practitioner_client):

@@ -141,7 +141,7 @@ def test_the_waitlist_page_runs_a_constant_number_of_queries(
 
     scene(9)
     receptionist_client.get(URL)
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(9) as small:
         receptionist_client.get(URL)
     for hour in range(10, 17):
         scene(hour)
