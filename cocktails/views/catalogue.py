@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +30,8 @@ from cocktails.forms import (
 from cocktails.models import EXPIRY_WARNING_DAYS, Ingredient, Lot, Product
 from cocktails.selectors import LOT_STATUSES
 from cocktails.views import flash_outcome
+
+RECIPIENTS_PER_PAGE = 50
 
 # --- Ingredients -----------------------------------------------------------------------------
 
@@ -208,14 +211,19 @@ def lot_receive(request: HttpRequest) -> HttpResponse:
 @requires(Capability.VIEW_CATALOGUE)
 def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
-    show_recipients = can(request.user, Capability.VIEW_CLINICAL)
+    recipients = None
+    if can(request.user, Capability.VIEW_CLINICAL):
+        # Newest first, a page at a time: a lot can reach thousands of uses; the CSV has all.
+        recipients = Paginator(
+            selectors.lot_recipients(lot=lot).order_by("-used_at", "-pk"), RECIPIENTS_PER_PAGE
+        ).get_page(request.GET.get("page"))
     return render(
         request,
         "cocktails/lot_detail.html",
         {
             "lot": lot,
             "today": timezone.localdate(),
-            "recipients": selectors.lot_recipients(lot=lot) if show_recipients else None,
+            "recipients": recipients,
             "recall_form": ReasonForm() if can(request.user, Capability.MANAGE_CATALOGUE) else None,
         },
     )
