@@ -1,10 +1,11 @@
 """When a practitioner can see a patient: the rules of a free slot, in one place.
 
-`Availability.load()` reads, in four queries, everything that decides whether a time is free
-for one practitioner over a span of days: their working hours, days off (theirs and the
-clinic's), the rooms, and every appointment that holds a slot then. Everything after that is
-arithmetic in memory, so checking a booking, listing free times for a day, suggesting
-alternatives and proposing the twelve sessions of a course all cost the same few queries.
+`Availability.load()` reads a practitioner's working hours, days off (theirs and the
+clinic's) and the rooms in three queries; the appointments that hold a slot are read a day at
+a time as a check first needs that day (all the days a series or a search will look at in one
+query: `prefetch`). Everything after that is arithmetic in memory, so checking a booking,
+listing free times for a day, suggesting alternatives and proposing the twelve sessions of a
+course cost a few queries, however full the diary is: only the days looked at are read.
 
 The booking services check with this before they write, on every database; on PostgreSQL the
 exclusion constraints then hold the same rule against concurrent bookings.
@@ -13,7 +14,7 @@ exclusion constraints then hold the same rule against concurrent bookings.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from scheduling import clock
-from scheduling.models import Appointment, AppointmentType, Room, TimeOff, Weekday, WorkingHours
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Room,
+    TimeOff,
+    Weekday,
+    WorkingHours,
+    holding_between,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -99,6 +108,23 @@ class Proposal:
     note: str = ""
 
 
+def _overlapping_any(days: list[datetime.date]) -> Q:
+    """Appointments holding time on any of `days` (sorted local dates): one range of the start
+    index per run of consecutive days."""
+    runs: list[list[datetime.date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == datetime.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    condition = Q()
+    for run in runs:
+        window_start, _ = clock.day_bounds(run[0])
+        _, window_end = clock.day_bounds(run[-1])
+        condition |= holding_between(window_start, window_end)
+    return condition
+
+
 class Availability:
     def __init__(
         self,
@@ -107,9 +133,10 @@ class Availability:
         hours: Iterable[WorkingHours],
         days_off: Iterable[TimeOff],
         rooms: Iterable[Room],
-        busy: Iterable[Held],
+        busy: Iterable[Held] = (),
         patient_id: int | None = None,
         now: datetime.datetime | None = None,
+        loader: Callable[[list[datetime.date]], Iterable[Held]] | None = None,
     ) -> None:
         self.practitioner_id = practitioner_id
         self.patient_id = patient_id
@@ -123,16 +150,33 @@ class Availability:
         self.rooms = list(rooms)
         # Indexed by the local day they touch: checks look at one day's appointments only.
         self._busy_by_day: dict[datetime.date, list[Held]] = {}
+        # With a loader, a day's appointments are read the first time that day is looked at.
+        self._loader = loader
+        self._loaded: set[datetime.date] = set()
         for entry in busy:
             self._add_busy(entry)
 
-    def _add_busy(self, entry: Held) -> None:
+    def _add_busy(self, entry: Held, only: set[datetime.date] | None = None) -> None:
         first = clock.local(entry.start).date()
         last = clock.local(entry.until).date()
         for day in clock.days(first, (last - first).days + 1):
-            self._busy_by_day.setdefault(day, []).append(entry)
+            if only is None or day in only:
+                self._busy_by_day.setdefault(day, []).append(entry)
+
+    def prefetch(self, days: Iterable[datetime.date]) -> None:
+        """Read the appointments of every day in `days` not read yet, in one query."""
+        if self._loader is None:
+            return
+        wanted = {day for day in days if day not in self._loaded}
+        if not wanted:
+            return
+        self._loaded |= wanted
+        for entry in self._loader(sorted(wanted)):
+            self._add_busy(entry, only=wanted)
 
     def _busy_on(self, day: datetime.date) -> list[Held]:
+        if day not in self._loaded:
+            self.prefetch([day])
         return self._busy_by_day.get(day, [])
 
     @classmethod
@@ -145,15 +189,19 @@ class Availability:
         patient_id: int | None = None,
         ignore_appointment_ids: Iterable[int] = (),
     ) -> Availability:
-        """Read what decides free time from `first_day` to `last_day` (local dates)."""
-        window_start, _ = clock.day_bounds(first_day)
-        _, window_end = clock.day_bounds(last_day)
-        held = (
-            Appointment.objects.active()
-            .overlapping(window_start, window_end)
-            .exclude(pk__in=list(ignore_appointment_ids))
-            .values_list("start", "occupied_until", "practitioner_id", "room_id", "patient_id")
-        )
+        """What decides free time from `first_day` to `last_day` (local dates): hours, days
+        off and rooms now, each day's appointments when that day is first looked at."""
+        ignore = list(ignore_appointment_ids)
+
+        def held_on(days: list[datetime.date]) -> list[Held]:
+            rows = (
+                Appointment.objects.active()
+                .filter(_overlapping_any(days))
+                .exclude(pk__in=ignore)
+                .values_list("start", "occupied_until", "practitioner_id", "room_id", "patient_id")
+            )
+            return [Held(*row) for row in rows]
+
         return cls(
             practitioner_id=practitioner_id,
             patient_id=patient_id,
@@ -164,7 +212,7 @@ class Availability:
                 last_day__gte=first_day,
             ),
             rooms=Room.objects.filter(is_active=True),
-            busy=[Held(*row) for row in held],
+            loader=held_on,
         )
 
     @classmethod
@@ -323,6 +371,8 @@ class Availability:
     ) -> tuple[list[Slot], dict[int, SlotUnavailable]]:
         """Claim each session in turn (so sessions cannot collide with each other either);
         returns the slots claimed and, by position (1-based), the sessions refused."""
+        slots = list(slots)
+        self.prefetch(clock.local(wanted.start).date() for wanted in slots)
         claimed: list[Slot] = []
         refused: dict[int, SlotUnavailable] = {}
         for position, wanted in enumerate(slots, start=1):
@@ -395,6 +445,7 @@ class Availability:
         after = max(after, self.now)
         first_day = clock.local(after).date()
         found: list[Slot] = []
+        self.prefetch(clock.days(first_day, horizon_days))
         for day in clock.days(first_day, horizon_days):
             for slot in self.free_slots_on(day, appointment_type, room):
                 if slot.start >= after:
@@ -441,6 +492,10 @@ class Availability:
         first_local = clock.local(first_start)
         preferred = first_local.time().replace(second=0, microsecond=0)
         search_days = min(max(interval_days, 7), 28)
+        self.prefetch(
+            first_local.date() + datetime.timedelta(days=index * interval_days)
+            for index in range(count)
+        )
         proposals: list[Proposal] = []
         previous: Slot | None = None
         for index in range(count):

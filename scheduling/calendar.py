@@ -173,9 +173,12 @@ def load_calendar(
     day: datetime.date,
     practitioner: User | None,
     practitioners: list | None = None,
+    only_these: bool = False,
     now: datetime.datetime | None = None,
 ) -> Calendar:
-    """A day or week calendar for one practitioner, or for the whole clinic (practitioner None)."""
+    """A day or week calendar for one practitioner, or for the whole clinic (practitioner None):
+    everyone's appointments, or with `only_these` just those of `practitioners` (a page of a
+    large clinic's staff)."""
     now = now or clock.now()
     today = clock.local(now).date()
     if mode == "week":
@@ -191,7 +194,10 @@ def load_calendar(
     if practitioners is None:
         practitioners = list(selectors.practitioner_list())
     appointments = selectors.appointments_between(
-        window_start, window_end, practitioner=practitioner
+        window_start,
+        window_end,
+        practitioner=practitioner,
+        practitioners=practitioners if only_these else None,
     )
     shown = [practitioner] if practitioner is not None else practitioners
     schedules = selectors.schedules([p.pk for p in shown], first_day, last_day)

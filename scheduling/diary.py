@@ -43,7 +43,8 @@ class SchedulingDiary:
     def practitioner_day(self, *, practitioner: User, day: datetime.date) -> list[Booking]:
         start, end = clock.day_bounds(day)
         rows = (
-            Appointment.objects.filter(practitioner=practitioner, start__lt=end, end__gt=start)
+            Appointment.objects.filter(practitioner=practitioner)
+            .during(start, end)
             .exclude(status=Appointment.Status.CANCELLED)
             .select_related("patient", "appointment_type", "room")
             .order_by("start", "pk")

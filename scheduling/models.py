@@ -195,6 +195,17 @@ class AppointmentSeries(models.Model):
         return f"{self.count} sessions of {self.appointment_type} for {self.patient}"
 
 
+# An appointment ends on the day it starts and its type lasts at most 4 hours plus a 2-hour
+# gap: the time it holds is shorter than this (a check constraint keeps it so), which lets
+# "what overlaps this time" read a bounded range of the start index.
+LONGEST_HOLD = datetime.timedelta(days=1)
+
+
+def holding_between(start: datetime.datetime, end: datetime.datetime) -> Q:
+    """Appointments whose occupied time (gap included) meets [start, end)."""
+    return Q(start__lt=end, start__gt=start - LONGEST_HOLD, occupied_until__gt=start)
+
+
 def no_overlap(field: str, message: str) -> PostgresExclusionConstraint:
     """No two appointments holding their slot (not cancelled, not a no-show) may share `field`
     while their occupied times, the gap after included, overlap. PostgreSQL only: see
@@ -215,9 +226,16 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
         """Appointments that hold their slot: all but cancelled ones and no-shows."""
         return self.exclude(status__in=Appointment.RELEASED)
 
+    def during(self, start: datetime.datetime, end: datetime.datetime) -> AppointmentQuerySet:
+        """Those whose own time (without the gap after) meets [start, end): what a calendar
+        shows. Bounded on the start index as `overlapping` is."""
+        return self.filter(start__lt=end, start__gt=start - LONGEST_HOLD, end__gt=start)
+
     def overlapping(self, start: datetime.datetime, end: datetime.datetime) -> AppointmentQuerySet:
-        """Those whose occupied time (gap included) meets [start, end)."""
-        return self.filter(start__lt=end, occupied_until__gt=start)
+        """Those whose occupied time (gap included) meets [start, end). An appointment holds
+        its slot for at most LONGEST_HOLD, so the start index is read from `start` minus that
+        only, not from the beginning of the diary."""
+        return self.filter(holding_between(start, end))
 
 
 class Appointment(models.Model):
@@ -296,6 +314,10 @@ class Appointment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(end__lte=F("occupied_until")), name="appointment_gap_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(occupied_until__lt=F("start") + LONGEST_HOLD),
+                name="appointment_holds_less_than_a_day",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),

@@ -95,16 +95,19 @@ def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
 
 
 def appointments_between(
-    start: datetime.datetime, end: datetime.datetime, *, practitioner: User | None = None
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    practitioner: User | None = None,
+    practitioners: list[User] | None = None,
 ) -> list[Appointment]:
-    """Appointments shown on a calendar between two instants (cancelled ones are not)."""
-    rows = (
-        appointment_list()
-        .filter(start__lt=end, end__gt=start)
-        .exclude(status=Appointment.Status.CANCELLED)
-    )
+    """Appointments shown on a calendar between two instants (cancelled ones are not), of one
+    practitioner, of some, or of everyone."""
+    rows = appointment_list().during(start, end).exclude(status=Appointment.Status.CANCELLED)
     if practitioner is not None:
         rows = rows.filter(practitioner=practitioner)
+    elif practitioners is not None:
+        rows = rows.filter(practitioner__in=[p.pk for p in practitioners])
     return list(rows.order_by("start", "pk"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,8 @@ from scheduling.forms import CalendarQueryForm
 from scheduling.views._htmx import page_or_fragment
 
 ALL = "all"
+# Practitioners per page of the whole-clinic day and week calendars.
+CLINIC_PAGE_SIZE = 8
 
 
 def _whose(request: HttpRequest, value: str, practitioners: list) -> Any:
@@ -32,8 +35,16 @@ def _calendar_page(request: HttpRequest, mode: str) -> HttpResponse:
     day = query.cleaned_data.get("date") or clock.local_today()
     practitioners = list(selectors.practitioner_list())
     practitioner = _whose(request, query.cleaned_data.get("who", ""), practitioners)
+    # A large clinic's calendar shows its practitioners a page at a time: a readable grid, and
+    # a page whose cost does not grow with the staff.
+    staff_page = Paginator(practitioners, CLINIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    paged = practitioner is None and staff_page.has_other_pages()
     grid = calendar.load_calendar(
-        mode=mode, day=day, practitioner=practitioner, practitioners=practitioners
+        mode=mode,
+        day=day,
+        practitioner=practitioner,
+        practitioners=list(staff_page.object_list) if paged else practitioners,
+        only_these=paged,
     )
     return page_or_fragment(
         request,
@@ -41,6 +52,9 @@ def _calendar_page(request: HttpRequest, mode: str) -> HttpResponse:
         "calendar",
         {
             "cal": grid,
+            "choices": practitioners,
+            "staff_page": staff_page if paged else None,
+            "page_query": f"&page={staff_page.number}" if paged else "",
             "who": str(practitioner.pk) if practitioner else ALL,
             "today": clock.local_today(),
         },
