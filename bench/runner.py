@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -36,8 +37,12 @@ from cocktails.selectors import lot_recipients
 from patients.models import Patient
 from scheduling import clock
 from scheduling.availability import SeriesSlot
-from scheduling.models import AppointmentType
+from scheduling.models import Appointment, AppointmentType, OutboxMessage
+from scheduling.outbox.services import outbox_sweep
 from scheduling.services import appointment_series_book, series_propose
+from treatments.exports.documents import summary_pdf as render_summary_pdf
+from treatments.exports.selectors import summary_document
+from treatments.models import TreatmentPlan
 
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -256,6 +261,34 @@ def series_booking(world: targets.World) -> Callable[[], object]:
     return book
 
 
+def summary_pdf(world: targets.World) -> tuple[TreatmentPlan, Callable[[], object]]:
+    """The treatment summary PDF of the plan with the most sessions, as its view renders it."""
+    plan = (
+        TreatmentPlan.objects.annotate(n=Count("sessions"))
+        .order_by("-n", "pk")
+        .select_related("patient")
+    ).first()
+    user = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+
+    def render() -> bytes:
+        document = summary_document(
+            patient=plan.patient, by=user or world.practitioner, plans=[plan]
+        )
+        return render_summary_pdf(document=document)
+
+    return plan, render
+
+
+def reminder_scan() -> None:
+    """One sweep of the patient-email outbox over every appointment, as beat runs it each
+    minute, from an empty outbox (everything due is planned: the worst case), rolled back so
+    every run starts from the same state and no email is queued."""
+    with transaction.atomic():
+        OutboxMessage.objects.all().delete()
+        outbox_sweep()
+        transaction.set_rollback(True)
+
+
 def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, Any]:
     world = targets.world()
     user = world.practitioner
@@ -264,8 +297,14 @@ def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, An
     patient_ids = [plan.patient_id for plan in world.plans]
     rows: list[dict[str, Any]] = []
 
-    def add(name: str, kind: str, figures: dict[str, float], queries: int | None) -> None:
-        row = {"name": name, "kind": kind, "queries": queries, **figures}
+    def add(
+        name: str,
+        kind: str,
+        figures: dict[str, float],
+        queries: int | None,
+        goal_ms: float | None = None,
+    ) -> None:
+        row = {"name": name, "kind": kind, "queries": queries, "goal_ms": goal_ms, **figures}
         rows.append(row)
         out(
             f"{name:<45} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  "
@@ -288,6 +327,19 @@ def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, An
 
     book = series_booking(world)
     add("Book a 10-session series (in-process)", "in-process", *_split(timed(book)))
+    plan, render = summary_pdf(world)
+    add(
+        f"Treatment summary PDF, {plan.sessions.count()} sessions (in-process)",
+        "in-process",
+        *_split(timed(render)),
+        goal_ms=1000,
+    )
+    add(
+        f"Reminder scan, {Appointment.objects.count():,} appointments (in-process)",
+        "in-process",
+        *_split(timed(reminder_scan)),
+        goal_ms=5000,
+    )
     recipients = lambda: list(lot_recipients(lot=world.lot))  # noqa: E731
     add(
         f"Lot traceability query, {world.lot.usages.count():,} uses (in-process)",

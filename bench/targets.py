@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.urls import reverse
 
 from clinic.management.commands.seed_scale import PRACTITIONER_PREFIX
@@ -64,10 +64,13 @@ def world() -> World:
         day = clock.local(start).date()
         days[day] = days.get(day, 0) + 1
     busy_day = max(days, key=days.__getitem__) if days else today
+    # Plans mid-course (signed sessions and sessions still to come: the page at its fullest),
+    # the longest first.
+    mid_course = Case(When(status="in_progress", then=Value(0)), default=Value(1))
     plans = list(
         TreatmentPlan.objects.filter(practitioner=practitioner)
-        .annotate(n=Count("sessions"))
-        .order_by("-n", "pk")[:VARIANTS]
+        .annotate(n=Count("sessions"), later=mid_course)
+        .order_by("later", "-n", "pk")[:VARIANTS]
     )
     lot = Lot.objects.annotate(n=Count("usages")).order_by("-n", "pk").first()
     return World(practitioner=practitioner, busy_day=busy_day, plans=plans, lot=lot)

@@ -13,6 +13,7 @@ constraint (the exclusion constraints included), which the database checks as it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import json
@@ -38,7 +39,8 @@ from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS
 from cocktails.models import Cocktail, FormulationComponent, Lot, LotUsage
 from patients.models import Consultation, Patient
 from patients.search import build_search_key
-from scheduling.models import Appointment, AppointmentType, Room, WorkingHours
+from scheduling.models import Appointment, AppointmentType, OutboxMessage, Room, WorkingHours
+from scheduling.reminders import appointment_key
 from treatments.models import (
     InjectionPoint,
     Outcome,
@@ -54,6 +56,11 @@ APPOINTMENTS_PER_PATIENT = 10
 ROOMS_PER_CLINIC = 20
 DAYS_BACK = 913  # about 30 months
 DAYS_AHEAD = 182
+# One patient in this many (the first one included) has a fortnightly course this long.
+LONG_COURSE = 50
+LONG_COURSE_EVERY = 5_000
+# Each past appointment of a patient who accepts reminders had one, sent this long before.
+REMINDER_LEAD = datetime.timedelta(hours=48)
 # Appointments start on the hour, in the clinic's time: a treatment (45 min + 15 min gap)
 # fills an hour exactly, so no two appointments of one practitioner (or room) overlap.
 SLOT_HOURS = (9, 10, 11, 12, 14, 15, 16, 17)
@@ -179,6 +186,8 @@ def _cell(value: Any) -> str:
         return "f"
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return f"{value.total_seconds():.0f} seconds"
     if isinstance(value, list | dict):
         value = json.dumps(value)
     text = str(value)
@@ -315,6 +324,7 @@ class Seeder:
         self.appointment_target = patients * APPOINTMENTS_PER_PATIENT
         self.rng = rng
         self.out = out or (lambda line: None)
+        self.reminded: set[int] = set()  # patients who accept reminder emails
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.zone = ZoneInfo(settings.TIME_ZONE)
@@ -343,6 +353,7 @@ class Seeder:
                     SessionLot,
                     Outcome,
                     Appointment,
+                    OutboxMessage,
                 )
             }
             practitioners = self._staff()
@@ -420,6 +431,7 @@ class Seeder:
             phone = f"+336{rng.randrange(10**8):08d}"
             consent = self.now - datetime.timedelta(days=rng.randrange(30, 1000))
             practitioner = rng.choice(practitioners)
+            wants_reminders = rng.random() < 0.7
             pk = patients.add(
                 first_name=first,
                 last_name=last,
@@ -428,7 +440,7 @@ class Seeder:
                 email=email,
                 phone=phone,
                 fitzpatrick_type=rng.randrange(1, 7),
-                reminder_consent_at=consent if rng.random() < 0.7 else None,
+                reminder_consent_at=consent if wants_reminders else None,
                 search_key=build_search_key(
                     first_name=first, last_name=last, email=email, phone=phone
                 ),
@@ -444,6 +456,8 @@ class Seeder:
                 screening={},
             )
             out.append((pk, practitioner))
+            if wants_reminders:
+                self.reminded.add(pk)
         self.out(f"{len(out)} patients")
         return out
 
@@ -478,7 +492,7 @@ class Seeder:
     ) -> int:
         end = start + kind.duration
         cancelled = status == Appointment.Status.CANCELLED
-        return self.tables[Appointment].add(
+        pk = self.tables[Appointment].add(
             patient_id=patient,
             practitioner_id=practitioner,
             room_id=room,
@@ -493,6 +507,24 @@ class Seeder:
             plan_session_id=plan_session,
             booked_by_id=practitioner,
         )
+        if status == Appointment.Status.COMPLETED and patient in self.reminded:
+            # The reminder that went before it: the outbox's history.
+            lead = REMINDER_LEAD
+            self.tables[OutboxMessage].add(
+                patient_id=patient,
+                kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
+                key=appointment_key(pk, start, lead),
+                appointment_id=pk,
+                event_at=start,
+                lead=lead,
+                due_at=start - lead,
+                status=OutboxMessage.Status.SENT,
+                attempts=1,
+                sent_at=start - lead,
+                sent_to="patient@example.test",
+                created_at=start - lead,
+            )
+        return pk
 
     def _other_appointments(
         self,
@@ -563,69 +595,124 @@ class Seeder:
         t = self.tables
         treatment = types[AppointmentType.Kind.TREATMENT]
         last_course_day = self.diary.first_day + datetime.timedelta(days=self.diary.days - 60)
-        for patient, practitioner in patients:
+        for index, (patient, practitioner) in enumerate(patients):
             # One course each on average: the mean course is six sessions (INDICATION_DEFAULTS).
             for _ in range(rng.choice((0, 1, 1, 1, 2))):
                 cocktail, product_ids = rng.choice(catalogue)
-                course = INDICATION_DEFAULTS[cocktail.indication]
                 start_day = self.diary.first_day + datetime.timedelta(
                     days=rng.randrange((last_course_day - self.diary.first_day).days)
                 )
-                areas = [a for a, r in AREA_REGION.items() if r in course.regions][:2]
-                diagram = next(iter(sorted(course.regions)))
-                zones = [value for value, _ in zones_of(diagram)]
-                # The plan's row goes in after its sessions, once its status is known; its
-                # id is reserved now (foreign keys are checked at commit).
-                plan = t[TreatmentPlan].next_id
-                signed: list[tuple[int, datetime.datetime]] = []
-                day = start_day
-                for _ in range(course.initial_sessions):
-                    slot = self.diary.claim(rng, practitioner, day)
-                    if slot is None:
-                        break
-                    day = slot[0] + datetime.timedelta(days=course.interval_days)
-                    start = self._start(*slot)
-                    if start < self.now:
-                        session = self._signed_session(
-                            plan=plan,
-                            practitioner=practitioner,
-                            patient=patient,
-                            start=start,
-                            formulation=cocktail.current_id,
-                            product_ids=product_ids,
-                            diagram=diagram,
-                            zones=zones,
-                            lots=lots,
-                        )
-                        signed.append((session, start))
-                        status = Appointment.Status.COMPLETED
-                    else:
-                        session = t[TreatmentSession].add(plan_id=plan, reactions=[])
-                        status = rng.choice(Appointment.UPCOMING)
-                    self._appointment(
-                        patient=patient,
-                        practitioner=practitioner,
-                        room=rooms[practitioner],
-                        kind=treatment,
-                        start=start,
-                        status=status,
-                        plan_session=session,
-                    )
-                self._plan(
-                    plan=plan,
+                self._course(
                     patient=patient,
                     practitioner=practitioner,
                     cocktail=cocktail,
-                    areas=areas,
+                    product_ids=product_ids,
+                    course=INDICATION_DEFAULTS[cocktail.indication],
                     start_day=start_day,
-                    course=course,
-                    signed=signed,
+                    room=rooms[practitioner],
+                    kind=treatment,
+                    lots=lots,
+                )
+            # A few patients with a long history from the start of the diary: a weekly course,
+            # then fortnightly maintenance, LONG_COURSE sessions in all (the benchmark's long
+            # summary PDF).
+            if index % LONG_COURSE_EVERY == 0:
+                cocktail, product_ids = catalogue[0]
+                self._course(
+                    patient=patient,
+                    practitioner=practitioner,
+                    cocktail=cocktail,
+                    product_ids=product_ids,
+                    course=dataclasses.replace(
+                        INDICATION_DEFAULTS[cocktail.indication],
+                        initial_sessions=10,
+                        interval_days=7,
+                        maintenance_every_days=14,
+                    ),
+                    maintenance_sessions=LONG_COURSE - 10,
+                    start_day=self.diary.first_day,
+                    room=rooms[practitioner],
+                    kind=treatment,
+                    lots=lots,
                 )
         lots.write(t[Lot], t[LotUsage], t[SessionLot])
+
+    def _course(
+        self,
+        *,
+        patient: int,
+        practitioner: int,
+        cocktail: Cocktail,
+        product_ids: list[int],
+        course: Any,
+        start_day: datetime.date,
+        room: int,
+        kind: AppointmentType,
+        lots: LotPlanner,
+        maintenance_sessions: int = 0,
+    ) -> None:
+        rng = self.rng
+        t = self.tables
+        Kind = TreatmentSession.Kind
+        steps = [(Kind.INITIAL, course.interval_days)] * course.initial_sessions
+        steps += [(Kind.MAINTENANCE, course.maintenance_every_days)] * maintenance_sessions
+        areas = [a for a, r in AREA_REGION.items() if r in course.regions][:2]
+        diagram = next(iter(sorted(course.regions)))
+        zones = [value for value, _ in zones_of(diagram)]
+        # The plan's row goes in after its sessions, once its status is known; its
+        # id is reserved now (foreign keys are checked at commit).
+        plan = t[TreatmentPlan].next_id
+        signed: list[tuple[int, datetime.datetime]] = []
+        day = start_day
+        for session_kind, interval in steps:
+            slot = self.diary.claim(rng, practitioner, day)
+            if slot is None:
+                break
+            day = slot[0] + datetime.timedelta(days=interval)
+            start = self._start(*slot)
+            if start < self.now:
+                session = self._signed_session(
+                    kind=session_kind,
+                    plan=plan,
+                    practitioner=practitioner,
+                    patient=patient,
+                    start=start,
+                    formulation=cocktail.current_id,
+                    product_ids=product_ids,
+                    diagram=diagram,
+                    zones=zones,
+                    lots=lots,
+                )
+                if session_kind == Kind.INITIAL:
+                    signed.append((session, start))
+                status = Appointment.Status.COMPLETED
+            else:
+                session = t[TreatmentSession].add(plan_id=plan, kind=session_kind, reactions=[])
+                status = rng.choice(Appointment.UPCOMING)
+            self._appointment(
+                patient=patient,
+                practitioner=practitioner,
+                room=room,
+                kind=kind,
+                start=start,
+                status=status,
+                plan_session=session,
+            )
+        self._plan(
+            plan=plan,
+            patient=patient,
+            practitioner=practitioner,
+            cocktail=cocktail,
+            areas=areas,
+            start_day=start_day,
+            course=course,
+            signed=signed,
+        )
 
     def _signed_session(
         self,
         *,
+        kind: str,
         plan: int,
         practitioner: int,
         patient: int,
@@ -656,6 +743,7 @@ class Seeder:
         t[TreatmentSession].add(
             id=session,
             plan_id=plan,
+            kind=kind,
             status=TreatmentSession.Status.SIGNED,
             practitioner_id=practitioner,
             performed_at=start,
