@@ -97,8 +97,9 @@ def write(folder: Path) -> list[Path]:
         "",
         "![p95 latency against data size](latency.png)",
         "",
-        "The reminder scan is one sweep of the patient-email outbox from empty (everything "
-        "due is planned: the worst case), rolled back after each run; the PDF is the "
+        "The reminder scan is one sweep of the patient-email outbox over the seeded data "
+        "(only history in the outbox: everything due now is still to plan, the worst case), "
+        "rolled back after each run; the PDF is the "
         "treatment summary of the plan with the most sessions, rendered as its view does. "
         "Goals (issue 10): every page within 3x the query floor at p95, the reminder scan "
         "under 5 s, a 50-session summary PDF under 1 s.",

@@ -37,7 +37,7 @@ from cocktails.selectors import lot_recipients
 from patients.models import Patient
 from scheduling import clock
 from scheduling.availability import SeriesSlot
-from scheduling.models import Appointment, AppointmentType, OutboxMessage
+from scheduling.models import Appointment, AppointmentType
 from scheduling.outbox.services import outbox_sweep
 from scheduling.services import appointment_series_book, series_propose
 from treatments.exports.documents import summary_pdf as render_summary_pdf
@@ -281,10 +281,9 @@ def summary_pdf(world: targets.World) -> tuple[TreatmentPlan, Callable[[], objec
 
 def reminder_scan() -> None:
     """One sweep of the patient-email outbox over every appointment, as beat runs it each
-    minute, from an empty outbox (everything due is planned: the worst case), rolled back so
-    every run starts from the same state and no email is queued."""
+    minute, on the seeded outbox (history only: everything now due is still to plan, the
+    worst case), rolled back so every run starts from the same state and nothing is queued."""
     with transaction.atomic():
-        OutboxMessage.objects.all().delete()
         outbox_sweep()
         transaction.set_rollback(True)
 

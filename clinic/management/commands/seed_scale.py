@@ -492,7 +492,15 @@ class Seeder:
     ) -> int:
         end = start + kind.duration
         cancelled = status == Appointment.Status.CANCELLED
+        # Booked 2 to 60 days ahead, and before now: about 1 upcoming appointment in 50 was
+        # booked in the last day (its confirmation email is still to go).
+        booked = min(
+            start - datetime.timedelta(days=self.rng.randrange(2, 60)),
+            self.now - datetime.timedelta(minutes=self.rng.randrange(30, 60 * 24 * 50)),
+        )
         pk = self.tables[Appointment].add(
+            created_at=booked,
+            updated_at=start if status == Appointment.Status.COMPLETED else booked,
             patient_id=patient,
             practitioner_id=practitioner,
             room_id=room,
