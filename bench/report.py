@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +52,44 @@ def _table(run: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _key(row: dict[str, Any]) -> str:
+    """A row's name without the size that changes between runs ("..., 5,058 uses")."""
+    return re.sub(r", [\d,]+ [a-z]+", "", row["name"])
+
+
 def plot(runs: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [row["name"] for row in runs[-1]["rows"]]
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    for name in names:
+    keys = [_key(row) for row in runs[-1]["rows"]]
+    colours = plt.get_cmap("tab20").colors
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    for index, key in enumerate(keys):
         points = [
             (run["patients"], row["p95_ms"])
             for run in runs
             for row in run["rows"]
-            if row["requests"] and row["name"].split(",")[0] == name.split(",")[0]
+            if row["requests"] and _key(row) == key
         ]
         if points:
             xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, marker="o", label=name.split(",")[0])
+            ax.plot(
+                xs,
+                ys,
+                marker="o",
+                label=key,
+                color=colours[index % len(colours)],
+                linestyle="--" if key.startswith("Floor") else "-",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("patients in the database")
     ax.set_ylabel("p95 latency (ms)")
     ax.set_title("Mesoclinic: p95 latency against data size (gunicorn, 2 workers, wrk -c8)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
