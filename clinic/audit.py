@@ -33,14 +33,8 @@ def audited(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and request.method in {"GET", "HEAD"}:
-                AuditEvent.objects.create(
-                    user=request.user,
-                    username=request.user.get_username(),
-                    action=action,
-                    patient_id=kwargs[patient_kwarg],
-                    what=what,
-                    path=request.get_full_path()[:500],
-                    ip_address=_client_ip(request),
+                audit_record(
+                    request=request, action=action, patient_id=kwargs[patient_kwarg], what=what
                 )
             return response
 
@@ -55,26 +49,43 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _entry(
+    *,
+    request: HttpRequest | None,
+    action: AuditEvent.Action,
+    what: str,
+    user: AbstractBaseUser | None,
+    username: str = "",
+) -> dict[str, Any]:
+    """The fields every entry shares: who (by default the request's signed-in user), what,
+    from which address and page."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    return {
+        "user": user,
+        "username": username or (user.get_username() if user is not None else ""),
+        "action": action,
+        "what": what[:200],
+        "path": request.get_full_path()[:500] if request is not None else "",
+        "ip_address": _client_ip(request),
+    }
+
+
 def audit_record(
     *,
     request: HttpRequest | None,
     action: AuditEvent.Action,
     patient: Patient | None = None,
+    patient_id: int | None = None,
     what: str = "",
     user: AbstractBaseUser | None = None,
     username: str = "",
 ) -> AuditEvent:
-    """Write one audit entry. `user` defaults to the request's signed-in user."""
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
+    """Write one audit entry about `patient` (or the patient whose id is `patient_id`), if any.
+    `user` defaults to the request's signed-in user."""
     return AuditEvent.objects.create(
-        user=user,
-        username=username or (user.get_username() if user is not None else ""),
-        action=action,
-        patient=patient,
-        what=what[:200],
-        path=request.get_full_path()[:500] if request is not None else "",
-        ip_address=_client_ip(request),
+        patient_id=patient.pk if patient is not None else patient_id,
+        **_entry(request=request, action=action, what=what, user=user, username=username),
     )
 
 
@@ -88,16 +99,7 @@ def audit_record_many(
 ) -> int:
     """One entry per patient, written in bulk: for exports that cover many records, so that
     each patient's own log shows who took their data out. Returns how many were written."""
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
-    common = {
-        "user": user,
-        "username": user.get_username() if user is not None else "",
-        "action": action,
-        "what": what[:200],
-        "path": request.get_full_path()[:500] if request is not None else "",
-        "ip_address": _client_ip(request),
-    }
+    common = _entry(request=request, action=action, what=what, user=user)
     events = [AuditEvent(patient_id=pk, **common) for pk in patient_ids]
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     return len(events)
