@@ -12,7 +12,9 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -128,3 +130,14 @@ def requires(capability: Capability) -> Callable[[Callable[..., HttpResponse]], 
         return wrapped
 
     return decorator
+
+
+def practitioners() -> QuerySet:
+    """Active staff in the practitioner role, by name: the people appointments and treatment
+    sessions are with (every app's practitioner lists and choices)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER.value)
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from clinic import roles
 from scheduling import clock, selectors
 from scheduling.models import Appointment
 
@@ -192,7 +193,7 @@ def load_calendar(
     _, window_end = clock.day_bounds(last_day)
 
     if practitioners is None:
-        practitioners = list(selectors.practitioner_list())
+        practitioners = list(roles.practitioners())
     appointments = selectors.appointments_between(
         window_start,
         window_end,
@@ -336,7 +337,7 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
     now = now or clock.now()
     day = clock.local(now).date()
     start, end = clock.day_bounds(day)
-    practitioners = list(selectors.practitioner_list())
+    practitioners = list(roles.practitioners())
     appointments = selectors.appointments_between(start, end)
     schedules = selectors.schedules([p.pk for p in practitioners], day, day)
     people = []

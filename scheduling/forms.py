@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic import roles
 from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
@@ -37,7 +38,7 @@ def picked_patient(form: forms.Form) -> Patient | None:
 class PractitionerChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a practitioner")
-        super().__init__(queryset=selectors.practitioner_list(), **kwargs)
+        super().__init__(queryset=roles.practitioners(), **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return selectors.practitioner_name(obj)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -42,16 +41,6 @@ if TYPE_CHECKING:
 
 
 # People.
-
-
-def practitioner_list() -> QuerySet:
-    """Active staff in the practitioner role, by name: the people appointments are with."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER.value)
-        .order_by("last_name", "first_name", "pk")
-        .distinct()
-    )
 
 
 def is_practitioner(user: User) -> bool:

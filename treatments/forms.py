@@ -8,11 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clinic.roles import Role
+from clinic.roles import practitioners
 from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication
 from cocktails.models import Cocktail, Lot, plain_number
 from treatments.measures import measure_for
@@ -46,18 +45,9 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def practitioner_choices() -> Any:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER.value)
-        .order_by("last_name", "first_name", "pk")
-        .distinct()
-    )
-
-
 class PractitionerField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=practitioner_choices(), **kwargs)
+        super().__init__(queryset=practitioners(), **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.get_username()

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from clinic import roles
 from clinic.roles import Capability, requires
 from scheduling import calendar, clock, selectors
 from scheduling.forms import CalendarQueryForm
@@ -33,7 +34,7 @@ def _calendar_page(request: HttpRequest, mode: str) -> HttpResponse:
     query = CalendarQueryForm(request.GET)
     query.is_valid()
     day = query.cleaned_data.get("date") or clock.local_today()
-    practitioners = list(selectors.practitioner_list())
+    practitioners = list(roles.practitioners())
     practitioner = _whose(request, query.cleaned_data.get("who", ""), practitioners)
     # A large clinic's calendar shows its practitioners a page at a time: a readable grid, and
     # a page whose cost does not grow with the staff.

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic import roles
 from clinic.roles import Capability, can, requires
 from scheduling import feeds, selectors, services
 from scheduling.models import CalendarFeed
@@ -18,7 +19,7 @@ from scheduling.models import CalendarFeed
 def _manageable(request: HttpRequest) -> list:
     """Whose feeds this user manages: everyone's for a clinic manager, else their own."""
     if can(request.user, Capability.MANAGE_STAFF):
-        return list(selectors.practitioner_list())
+        return list(roles.practitioners())
     if selectors.is_practitioner(request.user):
         return [request.user]
     raise PermissionDenied

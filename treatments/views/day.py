@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from clinic.roles import Capability, Role, requires, user_roles
-from treatments.forms import practitioner_choices
+from clinic.roles import Capability, Role, practitioners, requires, user_roles
 from treatments.selectors import practitioner_day
 
 
@@ -26,13 +25,13 @@ def today(request: HttpRequest) -> HttpResponse:
     query = DayQuery(request.GET)
     query.is_valid()
     day = query.cleaned_data.get("date") or timezone.localdate()
-    practitioners = list(practitioner_choices())
+    staff = list(practitioners())
     wanted = query.cleaned_data.get("who")
     if wanted is None and Role.PRACTITIONER in user_roles(request.user):
         wanted = request.user.pk
-    practitioner = next((p for p in practitioners if p.pk == wanted), None)
-    if practitioner is None and practitioners:
-        practitioner = practitioners[0]
+    practitioner = next((p for p in staff if p.pk == wanted), None)
+    if practitioner is None and staff:
+        practitioner = staff[0]
     day_list = practitioner_day(practitioner=practitioner, day=day) if practitioner else None
     return render(
         request,
@@ -43,7 +42,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "practitioner": practitioner,
-            "practitioners": practitioners,
+            "practitioners": staff,
             "own": practitioner is not None and practitioner.pk == request.user.pk,
             "day_list": day_list,
         },
