@@ -13,6 +13,10 @@ from clinic.roles import Role
 from clinic.services import roles_sync, staff_create
 from tests.integration.smtp import SMTPServer
 
+# The real Celery worker fixtures (celery_worker, celery_broker), for the integration tests
+# and the browser journeys that go through a worker.
+pytest_plugins = ["tests.integration.celery_worker"]
+
 # Playwright runs an event loop in the test thread; Django's ORM calls from browser tests are
 # still synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

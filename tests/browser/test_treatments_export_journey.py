@@ -11,19 +11,19 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import VIEWPORTS
-from tests.integration import pdf_worker as worker
 from tests.treatments.courses import make_clinic, make_courses
 from treatments.exports.models import ExportJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-pdf_worker = worker.pdf_worker  # the fixture, for this module's tests
 
 PATIENTS = (("Amélie", "Rousseau"), ("Aurélien", "Picard"), ("Zoé", "Lambert"), ("Inès", "Faure"))
 
 
 def test_manager_builds_watches_and_downloads_a_batch_of_summaries(
-    page: Page, live_server, login, screenshot, pdf_worker, admin_user, practitioner
+    page: Page, live_server, login, screenshot, celery_worker, admin_user, practitioner, settings
 ):
+    # The batch is built by a worker process, into the media folder the live server serves.
+    celery_worker(MEDIA_ROOT=str(settings.MEDIA_ROOT))
     clinic = make_clinic(admin=admin_user, practitioner=practitioner)
     plans = make_courses(
         clinic, practitioner=practitioner, names=PATIENTS, sessions=2, reviews=False

@@ -1,6 +1,6 @@
 """A real Celery worker process for integration tests, against the test database.
 
-Use it from any integration test (the patient emails here; the PDF batch export next):
+Use it from any integration test (the patient emails, the PDF batch export):
 
     pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -124,6 +125,9 @@ def _reconnect() -> None:
     broker_url configured now. `app.close()` alone skips this when its connection pool is empty
     (as after tasks ran in-process), leaving producers bound to the in-memory broker."""
     app.close()
+    # Pools shared by kombu itself too: a producer kept there from an earlier broker would
+    # publish this test's messages where no worker listens.
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -132,6 +136,9 @@ def _reconnect() -> None:
 def celery_broker() -> Iterator[object]:
     """The test process's Celery app sends to the real broker for this test, then back."""
     keep = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    # Every app's tasks module, as a worker loads them: a task first imported after the app
+    # was finalized (by an earlier test) would otherwise not be found when it is sent.
+    app.loader.import_default_modules()
     _empty_broker()
     app.conf.update(task_always_eager=False, broker_url=BROKER_URL)
     _reconnect()

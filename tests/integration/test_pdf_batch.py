@@ -13,17 +13,20 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from tests.integration import pdf_worker as worker
+from tests.integration.celery_worker import wait_for
 from tests.treatments.courses import make_clinic, make_courses
 from treatments.exports.models import ExportJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-pdf_worker = worker.pdf_worker  # the fixture, for this module's tests
 
 PATIENTS = (("Ana", "Sørensen"), ("Bruno", "Keller"), ("山田", "花子"))
 
 
-def test_a_worker_builds_a_zip_whose_pdfs_parse(pdf_worker, admin_client, admin_user, practitioner):
+def test_a_worker_builds_a_zip_whose_pdfs_parse(
+    celery_worker, admin_client, admin_user, practitioner
+):
+    # The worker writes the zip where this process serves it from.
+    worker = celery_worker(MEDIA_ROOT=str(settings.MEDIA_ROOT))
     clinic = make_clinic(admin=admin_user, practitioner=practitioner)
     plans = make_courses(
         clinic, practitioner=practitioner, names=PATIENTS, sessions=1, reviews=False
@@ -38,11 +41,11 @@ def test_a_worker_builds_a_zip_whose_pdfs_parse(pdf_worker, admin_client, admin_
         job.refresh_from_db()
         return not job.is_active
 
-    worker.wait_for(finished, what=f"batch export #{job.pk}\n{pdf_worker.log()}")
+    wait_for(finished, timeout=60)
     assert job.status == ExportJob.Status.READY, job.error
     assert (job.done, job.total) == (3, 3)
     # Built by the worker process, not by this one.
-    assert "Task treatments.tasks.export_build[" in pdf_worker.log()
+    assert "Task treatments.tasks.export_build[" in worker.log
 
     path = Path(settings.MEDIA_ROOT) / job.file.name
     assert job.size == path.stat().st_size
