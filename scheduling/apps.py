@@ -8,7 +8,9 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.roles import Capability
+        from patients.actions import register_action
         from patients.timeline import register_source
+        from scheduling import patient_actions
         from scheduling.diary import SchedulingDiary
         from scheduling.timeline_sources import appointment_entries
         from treatments.diary import register_provider
@@ -17,4 +19,10 @@ class SchedulingConfig(AppConfig):
         # Receptionists book appointments, so they see them on the patient page too.
         register_source(
             "scheduling.appointments", appointment_entries, capability=Capability.VIEW_PATIENTS
+        )
+        register_action(
+            "scheduling.book",
+            patient_actions.book,
+            capabilities=(Capability.BOOK_APPOINTMENTS,),
+            order=30,
         )

@@ -13,6 +13,7 @@ from clinic.audit import audited
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from patients import services
+from patients.actions import patient_actions
 from patients.forms import PatientClinicalForm, PatientContactForm, PatientSearchForm
 from patients.history import patient_change_history
 from patients.models import Contraindication
@@ -81,6 +82,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
         "timeline": patient_timeline(patient=patient, user=request.user, limit=30),
+        "actions": patient_actions(patient=patient, user=request.user),
     }
     if can(request.user, Capability.VIEW_CLINICAL):
         context |= {
