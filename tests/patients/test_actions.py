@@ -16,7 +16,7 @@ def _actions(client, patient) -> dict[str, str]:
     text = client.get(reverse("patients:detail", args=[patient.pk])).text
     found = re.findall(
         r'<a class="btn btn-outline-primary" href="([^"]+)"[^>]*data-testid="patient-action">'
-        r'<i [^>]*></i> ([^<]+)</a>',
+        r"<i [^>]*></i> ([^<]+)</a>",
         text,
     )
     return {label: url.replace("&amp;", "&") for url, label in found}
