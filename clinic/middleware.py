@@ -25,7 +25,7 @@ class SessionIdleRefreshMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         # Only a signed-in session is kept alive: an expired or signed-out one is left to go.
-        if session is None or session.is_empty() or SESSION_KEY not in session:
+        if session is None or SESSION_KEY not in session:
             return response
         now = int(time.time())
         if (

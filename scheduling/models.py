@@ -201,9 +201,12 @@ class AppointmentSeries(models.Model):
 LONGEST_HOLD = datetime.timedelta(days=1)
 
 
-def holding_between(start: datetime.datetime, end: datetime.datetime) -> Q:
-    """Appointments whose occupied time (gap included) meets [start, end)."""
-    return Q(start__lt=end, start__gt=start - LONGEST_HOLD, occupied_until__gt=start)
+def holding_between(
+    start: datetime.datetime, end: datetime.datetime, *, until: str = "occupied_until"
+) -> Q:
+    """Appointments whose occupied time (gap included) meets [start, end); with
+    until="end", whose own time does."""
+    return Q(start__lt=end, start__gt=start - LONGEST_HOLD, **{f"{until}__gt": start})
 
 
 def no_overlap(field: str, message: str) -> PostgresExclusionConstraint:
@@ -229,7 +232,7 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
     def during(self, start: datetime.datetime, end: datetime.datetime) -> AppointmentQuerySet:
         """Those whose own time (without the gap after) meets [start, end): what a calendar
         shows. Bounded on the start index as `overlapping` is."""
-        return self.filter(start__lt=end, start__gt=start - LONGEST_HOLD, end__gt=start)
+        return self.filter(holding_between(start, end, until="end"))
 
     def overlapping(self, start: datetime.datetime, end: datetime.datetime) -> AppointmentQuerySet:
         """Those whose occupied time (gap included) meets [start, end). An appointment holds

@@ -56,7 +56,8 @@ APPOINTMENTS_PER_PATIENT = 10
 ROOMS_PER_CLINIC = 20
 DAYS_BACK = 913  # about 30 months
 DAYS_AHEAD = 182
-# One patient in this many (the first one included) has a fortnightly course this long.
+# One patient in this many (the first one included) has a history this long: a weekly course
+# of 10 sessions, then fortnightly maintenance.
 LONG_COURSE = 50
 LONG_COURSE_EVERY = 5_000
 # Each past appointment of a patient who accepts reminders had one, sent this long before.
@@ -517,20 +518,20 @@ class Seeder:
         )
         if status == Appointment.Status.COMPLETED and patient in self.reminded:
             # The reminder that went before it: the outbox's history.
-            lead = REMINDER_LEAD
+            sent = start - REMINDER_LEAD
             self.tables[OutboxMessage].add(
                 patient_id=patient,
                 kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
-                key=appointment_key(pk, start, lead),
+                key=appointment_key(pk, start, REMINDER_LEAD),
                 appointment_id=pk,
                 event_at=start,
-                lead=lead,
-                due_at=start - lead,
+                lead=REMINDER_LEAD,
+                due_at=sent,
                 status=OutboxMessage.Status.SENT,
                 attempts=1,
-                sent_at=start - lead,
+                sent_at=sent,
                 sent_to="patient@example.test",
-                created_at=start - lead,
+                created_at=sent,
             )
         return pk
 
