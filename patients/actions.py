@@ -8,9 +8,10 @@ appointment, export the treatment summary. Registered from each app's ``AppConfi
         capabilities=(Capability.BOOK_APPOINTMENTS,),
     )
 
-A source takes the patient and returns its action, or None when it does not apply (an
-archived record, say). It must not query the database: the header is on every patient page.
-The user sees an action only with every capability it was registered with.
+A source takes the patient and returns its action. It must not query the database: the
+header is on every patient page. The user sees an action only with every capability it was
+registered with, and, unless it was registered with ``on_archived=True`` (reading what the
+record holds), only while the record is not archived.
 """
 
 from __future__ import annotations
@@ -36,21 +37,36 @@ class PatientAction:
     download: bool = False
 
 
-ActionSource = Callable[["Patient"], PatientAction | None]
-_SOURCES: dict[str, tuple[int, frozenset[Capability], ActionSource]] = {}
+ActionSource = Callable[["Patient"], PatientAction]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    order: int
+    needed: frozenset[Capability]
+    on_archived: bool
+    source: ActionSource
+
+
+_SOURCES: dict[str, _Registered] = {}
 
 
 def register_action(
-    key: str, source: ActionSource, *, capabilities: Iterable[Capability], order: int = 100
+    key: str,
+    source: ActionSource,
+    *,
+    capabilities: Iterable[Capability],
+    order: int = 100,
+    on_archived: bool = False,
 ) -> None:
     """Add (or replace) the action `key`; actions show in `order`, then by key."""
-    _SOURCES[key] = (order, frozenset(capabilities), source)
+    _SOURCES[key] = _Registered(order, frozenset(capabilities), on_archived, source)
 
 
 def patient_actions(*, patient: Patient, user: User) -> list[PatientAction]:
     held = capabilities(user)
-    actions = []
-    for _key, (_order, needed, source) in sorted(_SOURCES.items(), key=lambda i: (i[1][0], i[0])):
-        if needed <= held and (action := source(patient)) is not None:
-            actions.append(action)
-    return actions
+    return [
+        entry.source(patient)
+        for _key, entry in sorted(_SOURCES.items(), key=lambda item: (item[1].order, item[0]))
+        if entry.needed <= held and (entry.on_archived or not patient.is_archived)
+    ]

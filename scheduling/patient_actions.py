@@ -12,9 +12,7 @@ if TYPE_CHECKING:
     from patients.models import Patient
 
 
-def book(patient: Patient) -> PatientAction | None:
-    if patient.is_archived:
-        return None
+def book(patient: Patient) -> PatientAction:
     return PatientAction(
         "Book appointment",
         f"{reverse('scheduling:book')}?patient={patient.pk}",

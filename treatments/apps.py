@@ -26,4 +26,5 @@ class TreatmentsConfig(AppConfig):
             patient_actions.summary_pdf,
             capabilities=(Capability.VIEW_CLINICAL, Capability.EXPORT_RECORDS),
             order=90,
+            on_archived=True,
         )

@@ -12,9 +12,7 @@ if TYPE_CHECKING:
     from patients.models import Patient
 
 
-def propose_plan(patient: Patient) -> PatientAction | None:
-    if patient.is_archived:
-        return None
+def propose_plan(patient: Patient) -> PatientAction:
     return PatientAction(
         "New treatment plan",
         f"{reverse('treatments:plan_create')}?patient={patient.pk}",
