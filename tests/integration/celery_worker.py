@@ -29,8 +29,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
-import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -54,10 +54,10 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 10, every: flo
 def database_url() -> str:
     """The test database (test_<name>), as a URL for another process."""
     db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class CeleryWorker:
@@ -125,9 +125,6 @@ def _reconnect() -> None:
     broker_url configured now. `app.close()` alone skips this when its connection pool is empty
     (as after tasks ran in-process), leaving producers bound to the in-memory broker."""
     app.close()
-    # Pools shared by kombu itself too: a producer kept there from an earlier broker would
-    # publish this test's messages where no worker listens.
-    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
