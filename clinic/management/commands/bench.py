@@ -26,6 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["duration"] <= 60:
             raise CommandError("--duration is between 1 and 60 seconds.")
+        from weasyprint.text.ffi import harfbuzz_subset
+
+        if harfbuzz_subset is None:
+            self.stderr.write(
+                "libharfbuzz-subset0 is missing: WeasyPrint falls back to fontTools and the PDF "
+                "figure will be about 0.6 s slower (scripts/ensure-services.sh installs it)."
+            )
         results = runner.run(
             duration=options["duration"], port=options["port"], out=self.stdout.write
         )
