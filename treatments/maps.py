@@ -61,3 +61,16 @@ def load_diagram(key: str) -> Diagram:
         inner=mark_safe(body.group(1)),  # noqa: S308 (our own static drawing)
         anchors=anchors,
     )
+
+
+# --- The drawings as images for the summary PDF -------------------------------------------------
+# WeasyPrint draws an SVG <img> anew each time it appears (about 25 ms for the body), but
+# embeds a raster image once however many sessions show it. The PDF therefore uses a PNG of
+# each drawing, at PRINT_SCALE pixels per drawing unit (about 400 to 600 dpi at the size the
+# summary prints a map), made from the SVG by `manage.py render_print_maps`.
+PRINT_SCALE = 2
+
+
+def print_image_name(key: str) -> str:
+    """The static path of diagram `key`'s PNG."""
+    return f"img/print/map-{key}.png"

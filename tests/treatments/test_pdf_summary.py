@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,15 @@ from pypdf import PdfReader
 from clinic.models import AuditEvent
 from tests.patients.factories import PatientFactory
 from tests.treatments.courses import make_clinic, make_course, make_plan
+from treatments.exports.selectors import ZoneRow
 
 pytestmark = pytest.mark.django_db
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "pdf"
-# A row of the table of sessions, as pypdf reads it: "M3 23 Oct 2026 Sophie Martin Nappage".
-OVERVIEW_ROW = re.compile(r"^M?\d+ \d+ \w{3} \d{4} Sophie Martin Nappage", re.MULTILINE)
+# A line of the list of sessions, as pypdf reads it: "M3 · 23 Oct 2026 · Sophie Martin · ...".
+LEDGER_ROW = re.compile(
+    r"^M?\d+ · \d+ \w{3} \d{4} · Sophie Martin · version 1, nappage", re.MULTILINE
+)
 
 
 @pytest.fixture
@@ -130,11 +134,24 @@ def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_nu
     _save_pngs(response.content, "plan-summary-long", pages=4)
     text = "\n".join(pages)
 
-    assert len(pages) >= len(small_pages) + 4
+    assert len(pages) >= len(small_pages) + 3
     _assert_every_page_is_named_and_numbered(pages, "Agnès Dupré-Saint-Cyr")
-    # Twelve sessions: five of the course, then seven maintenance sessions.
-    assert "Session 5 of 5" in text
-    assert "Maintenance session 7" in text
+    # Twelve sessions, five of the course then seven maintenance, each on a line of the list,
+    # which runs over a page break.
+    rows = [line for line in text.splitlines() if LEDGER_ROW.match(line)]
+    assert len(rows) == 12
+    # Each line keeps what a recall needs: the lots used, and whether it was signed.
+    assert all("lots HA-7781, VC-2209 · signed" in row for row in rows)
+    assert len([page for page in pages if LEDGER_ROW.search(page)]) == 2
+    # Full records for the last five, and for the earlier sessions with an adverse event (the
+    # first) or notes (the fourth); the other five have their line only.
+    assert "Full records follow for the last 5 sessions" in text
+    full = re.findall(r"^(Session \d of 5|Maintenance session \d)", text, re.MULTILINE)
+    assert full == [
+        "Session 1 of 5",
+        "Session 4 of 5",
+        *(f"Maintenance session {n}" for n in range(3, 8)),
+    ]
     # The long note is all there, in order: nothing clipped at a page break.
     positions = [text.find(f"Paragraph {n}:") for n in range(1, 25)]
     assert -1 not in positions
@@ -142,11 +159,6 @@ def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_nu
     assert "End of the long note." in text
     note_pages = [i for i, page in enumerate(pages) if "Paragraph" in page]
     assert len(note_pages) >= 2, "the long note should run over a page break"
-    # The table of sessions runs over a page break and repeats its header there.
-    table_pages = [page for page in pages if OVERVIEW_ROW.search(page)]
-    assert len(table_pages) == 2
-    for page in table_pages:
-        assert "Session Date Practitioner Technique" in page
 
 
 def test_patient_without_any_plan_gets_a_short_clear_summary(admin_client, admin_user):
@@ -236,3 +248,17 @@ def test_summary_pdf_runs_the_same_queries_whatever_the_plan_holds(
             assert admin_client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "label"),
+    [
+        ((3,), "3"),
+        ((1, 2, 3, 4, 7, 9, 10), "1–4, 7, 9–10"),  # noqa: RUF001 (en dash)
+        ((5, 2, 1), "1–2, 5"),  # noqa: RUF001 (en dash)
+        ((2, 4, 6), "2, 4, 6"),
+    ],
+)
+def test_a_zones_sites_are_listed_with_runs_folded(numbers, label):
+    row = ZoneRow(label="Forehead", numbers=numbers, depths=(Decimal("1.5"),), volume=Decimal(1))
+    assert row.numbers_label == label

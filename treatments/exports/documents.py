@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from clinic.lib.pdf import pdf_render
 from patients.models import Patient
-from treatments.exports.selectors import SummaryDocument
+from treatments.exports.selectors import FULL_RECORDS, SummaryDocument
 from treatments.models import TreatmentPlan, TreatmentSession
 
 TEMPLATE = "treatments/pdf/summary.html"
@@ -37,7 +37,12 @@ def summary_pdf(
     """Render the summary; write it to `target` (a path or a file) or return the bytes."""
     return pdf_render(
         template=TEMPLATE,
-        context={"doc": document, "clinic": clinic_identity(), "time_zone": settings.TIME_ZONE},
+        context={
+            "doc": document,
+            "clinic": clinic_identity(),
+            "time_zone": settings.TIME_ZONE,
+            "full_records": FULL_RECORDS,
+        },
         target=target,
     )
 

@@ -38,6 +38,24 @@ class ZoneRow:
     def depth_label(self) -> str:
         return _range_label(self.depths, "mm")
 
+    @property
+    def numbers_label(self) -> str:
+        """The site numbers with runs folded, as 1-4, 7, 9-10 (with en dashes)."""
+        return _runs_label(self.numbers)
+
+
+def _runs_label(numbers: Sequence[int]) -> str:
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(
+        str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"  # noqa: RUF001 (en dash)
+        for run in runs
+    )
+
 
 def _range_label(values: Sequence[Decimal], unit: str) -> str:
     if not values:
@@ -61,6 +79,11 @@ class PlanSection:
     def plan(self) -> TreatmentPlan:
         return self.summary.plan
 
+    @property
+    def abridged(self) -> bool:
+        """Whether some sessions have only their row in the table (see FULL_RECORDS)."""
+        return not all(session.in_full for session in self.summary.started_sessions)
+
 
 @dataclass
 class SummaryDocument:
@@ -82,9 +105,18 @@ class SummaryDocument:
         return self.patient.age_on(timezone.localdate(self.generated_at))
 
 
+# How many of a plan's latest sessions the summary gives in full (facts, zones, lots with
+# their expiry, notes, injection map); an earlier session with notes, an adverse event or an
+# amendment is given in full too, and every session has its line in the plan's list. A full
+# record with its map costs WeasyPrint about 70 ms, a line about 3 ms: a two-year course of 50
+# sessions printed in full took 6 seconds and 28 pages (bench/results.md).
+FULL_RECORDS = 5
+
+
 def _decorate_for_print(summaries: Sequence[PlanSummary]) -> None:
     """Give each started session its cocktail components (one query for all), its sites
-    grouped by zone and the diagrams they are drawn on."""
+    grouped by zone, the diagrams they are drawn on, and ``in_full``: whether the summary
+    prints its full record (see FULL_RECORDS)."""
     sessions = [s for summary in summaries for s in summary.started_sessions]
     components: dict[int, list[FormulationComponent]] = defaultdict(list)
     formulation_ids = {s.formulation_id for s in sessions if s.formulation_id}
@@ -95,13 +127,21 @@ def _decorate_for_print(summaries: Sequence[PlanSummary]) -> None:
             components[component.formulation_id].append(component)
     for summary in summaries:
         diagrams = plan_diagrams(summary.plan)
-        for session in summary.started_sessions:
+        full_from = len(summary.started_sessions) - FULL_RECORDS
+        for index, session in enumerate(summary.started_sessions):
             session.components = components.get(session.formulation_id, [])
             points = list(session.points.all())
             session.zone_rows = _zone_rows(points)
             session.depth_label = _range_label([p.depth_mm for p in points], "mm")
             used = {p.diagram for p in points}
             session.diagrams = [d for d in diagrams if d in used] + sorted(used - set(diagrams))
+            session.in_full = bool(
+                index >= full_from
+                or session.notes
+                or session.reaction_notes
+                or session.amendments.all()
+                or session.adverse_events.all()
+            )
             for amendment in session.amendments.all():
                 amendment.field_label = (
                     TreatmentSession._meta.get_field(amendment.field).verbose_name
