@@ -13,6 +13,7 @@ Integration points for other apps (they call these; patients never imports them)
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -130,14 +131,24 @@ def patient_search(
             from django.contrib.postgres.search import TrigramWordSimilarity
 
             text = normalise(parsed.text)
+            whole_words = Q()
+            for term in parsed.terms:
+                whole_words &= Q(search_key__regex=rf"\m{re.escape(term)}\M")
             queryset = queryset.filter(
                 every_term | Q(search_key__trigram_word_similar=text)
             ).annotate(
-                # Patients holding every word come first; near misses after, closest first.
+                # Patients holding every word come first, those holding them as whole words
+                # ("Martin" before "Martinez") first of all; near misses after, closest first.
+                # Similarity is computed for the near misses only: it is the costly part, and
+                # a common name holds a thousand patients at 50,000.
                 exact=Case(When(every_term, then=Value(1)), default=Value(0)),
-                rank=TrigramWordSimilarity(text, "search_key"),
+                whole=Case(When(every_term & whole_words, then=Value(1)), default=Value(0)),
+                rank=Case(
+                    When(every_term, then=Value(1.0)),
+                    default=TrigramWordSimilarity(text, "search_key"),
+                ),
             )
-            ordering = ["-exact", "-rank", *ordering]
+            ordering = ["-exact", "-whole", "-rank", *ordering]
         else:
             queryset = queryset.filter(every_term)
 

@@ -98,6 +98,16 @@ def test_exact_matches_come_before_near_misses(practitioner, people):
     assert set(found) <= {"Dupuis", "Dupont"}
 
 
+def test_whole_word_matches_come_before_longer_names_then_near_misses(practitioner, people):
+    PatientFactory(first_name="Ana", last_name="Martinelli", email="")
+    PatientFactory(first_name="Martin", last_name="Zola", email="")
+    PatientFactory(first_name="Paul", last_name="Martins", email="")
+    found = _found(practitioner, "martin")
+    # "Martin" as a whole word first, though Zola sorts last by name; then the names that
+    # hold it, by name.
+    assert found[:3] == ["Zola", "Martinelli", "Martins"]
+
+
 def test_search_with_no_match_finds_nothing(practitioner, people):
     assert _found(practitioner, "zzzzqqq") == []
     assert _found(practitioner, "01/01/1901") == []
