@@ -110,7 +110,7 @@ class SummaryDocument:
 # amendment is given in full too, and every session has its line in the plan's list. A full
 # record with its map costs WeasyPrint about 70 ms, a line about 3 ms: a two-year course of 50
 # sessions printed in full took 6 seconds and 28 pages (bench/results.md).
-FULL_RECORDS = 5
+FULL_RECORDS = 3
 
 
 def _decorate_for_print(summaries: Sequence[PlanSummary]) -> None:
