@@ -29,7 +29,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.db.models import Count
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from bench import targets
@@ -192,16 +192,36 @@ def wrk(base: str, paths: list[str], cookies: list[str], duration: int) -> dict[
     }
 
 
-def count_queries(user: Any, url: str) -> int:
-    """SQL statements of one request (after a warm-up), through the whole middleware stack."""
+def served(user: Any | None, urls: list[str], runs: int = 10) -> dict[str, float]:
+    """One request at a time through the whole middleware stack, in this process (after a
+    warm-up of each address): its SQL statements, and the median time it takes to serve and
+    of that, the time spent in SQL. What is left is Python: ORM, templates, middleware."""
+    with override_settings(ROOT_URLCONF="bench.urlconf"):
+        return _served(user, urls, runs)
+
+
+def _served(user: Any | None, urls: list[str], runs: int) -> dict[str, float]:
     client = Client(SERVER_NAME=HOST)
-    client.force_login(user)
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}")
-    return len(queries)
+    if user is not None:
+        client.force_login(user)
+    for url in urls:
+        client.get(url)
+    totals, sql, counts = [], [], []
+    for index in range(runs):
+        url = urls[index % len(urls)]
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            totals.append((time.perf_counter() - t0) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+        counts.append(len(queries))
+    return {
+        "queries": counts[0],
+        "served_ms": statistics.median(totals),
+        "sql_ms": statistics.median(sql),
+    }
 
 
 def timed(action: Callable[[], object]) -> dict[str, float]:
@@ -312,17 +332,21 @@ def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, An
 
     with gunicorn(port or free_port()) as base:
         floors = [
-            ("Floor: fixed response", ["/bench/constant/"], [], 0),
-            ("Floor: one indexed query", [f"/bench/query/{pk}/" for pk in patient_ids], [], 1),
-            # The same fixed response for a signed-in user: the session refresh every request
-            # pays (SESSION_SAVE_EVERY_REQUEST), before any page does its own work.
-            ("Floor: fixed response, signed in", ["/bench/constant/"], cookies, None),
+            ("Floor: fixed response", ["/bench/constant/"], [], None),
+            ("Floor: one indexed query", [f"/bench/query/{pk}/" for pk in patient_ids], [], None),
+            # The same fixed response for a signed-in user: what the session and the
+            # authentication cost every request, before any page does its own work.
+            ("Floor: fixed response, signed in", ["/bench/constant/"], cookies, user),
         ]
-        for name, paths, jar, queries in floors:
-            add(name, "floor", wrk(base, paths, jar, duration), queries)
+        for name, paths, jar, who in floors:
+            alone = served(who, paths)
+            queries = None if who else int(alone.pop("queries"))
+            alone.pop("queries", None)
+            add(name, "floor", {**wrk(base, paths, jar, duration), **alone}, queries)
         for page in pages:
-            queries = count_queries(user, page.urls[0])
-            add(page.name, "http", wrk(base, page.urls, cookies, duration), queries)
+            alone = served(user, page.urls)
+            queries = int(alone.pop("queries"))
+            add(page.name, "http", {**wrk(base, page.urls, cookies, duration), **alone}, queries)
 
     book = series_booking(world)
     add("Book a 10-session series (in-process)", "in-process", *_split(timed(book)))
