@@ -199,6 +199,7 @@ def load_calendar(
         window_end,
         practitioner=practitioner,
         practitioners=practitioners if only_these else None,
+        names_only=True,
     )
     shown = [practitioner] if practitioner is not None else practitioners
     schedules = selectors.schedules([p.pk for p in shown], first_day, last_day)

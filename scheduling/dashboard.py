@@ -18,7 +18,9 @@ def panels(request: HttpRequest) -> list[Panel]:
     now = clock.now()
     start, end = clock.day_bounds(clock.local(now).date())
     own = selectors.is_practitioner(user)
-    appointments = selectors.appointments_between(start, end, practitioner=user if own else None)
+    appointments = selectors.appointments_between(
+        start, end, practitioner=user if own else None, names_only=True
+    )
     upcoming = [a for a in appointments if a.is_upcoming and a.end > now]
     return [
         Panel(

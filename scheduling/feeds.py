@@ -41,6 +41,7 @@ def feed_for(practitioner: AbstractBaseUser, *, now: datetime.datetime | None = 
             now - datetime.timedelta(days=PAST_DAYS),
             now + datetime.timedelta(days=FUTURE_DAYS),
             practitioner=practitioner,
+            names_only=True,
         )
         if appointment.holds_slot
     ]

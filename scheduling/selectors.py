@@ -83,16 +83,30 @@ def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
     return get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
 
 
+_NAME_FIELDS = {"id", "first_name", "last_name"}
+
+
 def appointments_between(
     start: datetime.datetime,
     end: datetime.datetime,
     *,
     practitioner: User | None = None,
     practitioners: list[User] | None = None,
+    names_only: bool = False,
 ) -> list[Appointment]:
     """Appointments shown on a calendar between two instants (cancelled ones are not), of one
-    practitioner, of some, or of everyone."""
+    practitioner, of some, or of everyone. With `names_only` each patient carries just the
+    name: a calendar shows nothing else, and a week of a whole clinic would otherwise load a
+    few hundred records with their clinical notes and parse every phone number."""
     rows = appointment_list().during(start, end).exclude(status=Appointment.Status.CANCELLED)
+    if names_only:
+        rows = rows.defer(
+            *(
+                f"patient__{field.name}"
+                for field in Patient._meta.concrete_fields
+                if field.name not in _NAME_FIELDS
+            )
+        )
     if practitioner is not None:
         rows = rows.filter(practitioner=practitioner)
     elif practitioners is not None:

@@ -87,6 +87,19 @@ def test_overlapping_appointments_of_the_clinic_sit_side_by_side(clinic, other_p
     assert (events["C"].lane, events["C"].lanes) == (0, 1)
 
 
+def test_a_calendar_loads_only_the_patients_names(clinic):
+    scene(
+        clinic, at(MONDAY, "10:00"), patient=PatientFactory(first_name="Léa", phone="+33612345678")
+    )
+    [event] = load_calendar(mode="week", day=MONDAY, practitioner=clinic).columns[0].events
+    patient = event.appointment.patient
+    assert patient.full_name.startswith("Léa ")
+    # Contact details and clinical notes stay in the database.
+    assert {"phone", "email", "current_medications", "allergy_notes"} <= (
+        patient.get_deferred_fields()
+    )
+
+
 def test_clinic_day_has_a_column_per_working_practitioner(clinic, other_practitioner):
     give_week(other_practitioner, weekdays=[1])
     monday = load_calendar(mode="day", day=MONDAY, practitioner=None)
