@@ -349,6 +349,14 @@ def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, An
             # The same fixed response for a signed-in user: what the session and the
             # authentication cost every request, before any page does its own work.
             ("Floor: fixed response, signed in", ["/bench/constant/"], cookies, user),
+            # The app's layout around one indexed query, signed in: what any screen costs
+            # before its own queries and markup.
+            (
+                "Floor: app layout and one query, signed in",
+                [f"/bench/layout/{pk}/" for pk in patient_ids],
+                cookies,
+                user,
+            ),
         ]
         for name, paths, jar, who in floors:
             alone = served(who, paths)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from clinic.roles import Capability, requires
 from patients.models import Patient
 
 
@@ -25,3 +27,14 @@ def one_query(request: HttpRequest, pk: int) -> HttpResponse:
     if name is None:
         raise Http404
     return HttpResponse(name, content_type="text/plain")
+
+
+@require_GET
+@requires(Capability.VIEW_PATIENTS)
+def layout(request: HttpRequest, pk: int) -> HttpResponse:
+    """The app's page layout (sidebar, header, messages) for a signed-in user around one indexed
+    query: what any screen of the app costs before it does its own work."""
+    name = Patient.objects.filter(pk=pk).values_list("last_name", flat=True).first()
+    if name is None:
+        raise Http404
+    return render(request, "bench/layout_floor.html", {"name": name})
