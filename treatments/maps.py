@@ -65,12 +65,12 @@ def load_diagram(key: str) -> Diagram:
 
 # --- The drawings as images for the summary PDF -------------------------------------------------
 # WeasyPrint draws an SVG <img> anew each time it appears (about 25 ms for the body), but
-# embeds a raster image once however many sessions show it. The PDF therefore uses a PNG of
+# embeds a raster image once however many sessions show it. The PDF therefore uses a JPEG of
 # each drawing, at PRINT_SCALE pixels per drawing unit (about 400 to 600 dpi at the size the
 # summary prints a map), made from the SVG by `manage.py render_print_maps`.
 PRINT_SCALE = 2
 
 
 def print_image_name(key: str) -> str:
-    """The static path of diagram `key`'s PNG."""
-    return f"img/print/map-{key}.png"
+    """The static path of diagram `key`'s image for print."""
+    return f"img/print/map-{key}.jpg"

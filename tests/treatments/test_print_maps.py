@@ -1,4 +1,4 @@
-"""The summary PDF draws each injection map from a PNG made from its SVG (treatments.maps):
+"""The summary PDF draws each injection map from an image made from its SVG (treatments.maps):
 every diagram has one, at the right size, and it still shows the current drawing."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def test_each_map_has_a_print_image_of_its_current_drawing(key, tmp_path):
     committed = Path(settings.BASE_DIR) / "static" / print_image_name(key)
     assert committed.exists(), "run `manage.py render_print_maps`"
     diagram = load_diagram(key)
-    fresh = tmp_path / f"{key}.png"
+    fresh = tmp_path / f"{key}.jpg"
     render_print_image(key, fresh)
     with Image.open(committed) as old, Image.open(fresh) as new:
         assert old.size == (diagram.width * PRINT_SCALE, diagram.height * PRINT_SCALE)
