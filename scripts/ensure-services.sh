@@ -14,9 +14,10 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
-# HarfBuzz's subsetter: WeasyPrint embeds font subsets with it in milliseconds; without it
-# falls back to fontTools, about 0.6 s slower per summary PDF.
-ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
+# HarfBuzz's subsetter: WeasyPrint embeds font subsets with it in milliseconds; without it,
+# WeasyPrint falls back to fontTools, about 0.6 s slower per summary PDF. (grep reads all of
+# ldconfig's output: with -q it could stop early, and pipefail would see ldconfig's SIGPIPE.)
+ldconfig -p 2>/dev/null | grep libharfbuzz-subset >/dev/null || need+=(libharfbuzz-subset0)
 # msgfmt, for `manage.py compilemessages` (the French emails and patient pages).
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 

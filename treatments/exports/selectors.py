@@ -81,7 +81,7 @@ class PlanSection:
 
     @property
     def abridged(self) -> bool:
-        """Whether some sessions have only their row in the table (see FULL_RECORDS)."""
+        """Whether some sessions have only their line in the list (see FULL_RECORDS)."""
         return not all(session.in_full for session in self.summary.started_sessions)
 
 
