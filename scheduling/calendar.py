@@ -15,6 +15,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
+
 from clinic import roles
 from scheduling import clock, selectors
 from scheduling.models import Appointment
@@ -45,6 +47,7 @@ class Placed:
     lanes: int = 1
     top: float = 0
     height: float = 0
+    shown: Shown | None = None
 
     @property
     def left(self) -> float:
@@ -57,6 +60,20 @@ class Placed:
     @property
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass
+class Shown:
+    """What an appointment's box on the grid says, worked out once in Python: a whole
+    clinic's week holds a few hundred boxes, and each lookup, filter and tag in the template
+    loop cost more than the rest of the page together."""
+
+    url: str
+    css: str
+    time: str
+    patient: str
+    status: str
+    meta: str
 
 
 @dataclass
@@ -236,12 +253,15 @@ def load_calendar(
             columns.pop()
 
     first_minute, last_minute = _span(columns)
+    with_practitioner = practitioner is None and mode == "week"
     for column in columns:
         for item in (*column.events, *column.bands, *column.gaps):
             start_minutes = clock.minutes_since_midnight(item.start)
             end_minutes = start_minutes + item.minutes
             item.top = _percent(start_minutes, first_minute, last_minute)
             item.height = round(_percent(end_minutes, first_minute, last_minute) - item.top, 3)
+        for event in column.events:
+            event.shown = _shown(event, with_practitioner=with_practitioner)
     return Calendar(
         mode=mode,
         first_day=first_day,
@@ -271,6 +291,32 @@ def _column(
         held = [a for a in booked if a.holds_slot]
         column.gaps = _gaps(schedule.blocks, held, now)
     return column
+
+
+def _shown(event: Placed, *, with_practitioner: bool) -> Shown:
+    """The text and classes of an appointment's box: its time, patient, the status when the
+    front desk acts on it, then type (and place in its series), practitioner on a clinic's
+    week, and room."""
+    a = event.appointment
+    css = [f"status-{a.status}", f"kind-{a.appointment_type.kind}"]
+    if event.minutes < 35:
+        css.append("is-short")
+    if event.lanes > 1:
+        css.append("is-narrow")
+    meta = a.appointment_type.name
+    if a.series_position:
+        meta += f" {a.series_position}/{a.series.count}"
+    if with_practitioner:
+        meta += f" \N{MIDDLE DOT} {a.practitioner.last_name}"
+    meta += f" \N{MIDDLE DOT} {a.room.name}"
+    return Shown(
+        url=reverse("scheduling:appointment", args=[a.pk]),
+        css=" ".join(css),
+        time=clock.local(a.start).strftime("%H:%M"),
+        patient=a.patient.full_name,
+        status=a.get_status_display() if a.status_worth_showing else "",
+        meta=meta,
+    )
 
 
 def _span(columns: list[Column]) -> tuple[int, int]:

@@ -11,9 +11,16 @@ from django.urls import reverse
 from clinic.roles import Role
 from scheduling import clock
 from scheduling.calendar import load_calendar
+from scheduling.models import Appointment, AppointmentSeries
 from scheduling.views.calendar import CLINIC_PAGE_SIZE
 from tests.scheduling.conftest import MONDAY, at, give_week
-from tests.scheduling.factories import AppointmentFactory, PatientFactory, TimeOffFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    PatientFactory,
+    RoomFactory,
+    TimeOffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +105,49 @@ def test_a_calendar_loads_only_the_patients_names(clinic):
     assert {"phone", "email", "current_medications", "allergy_notes"} <= (
         patient.get_deferred_fields()
     )
+
+
+def test_an_appointments_box_says_time_patient_status_series_practitioner_and_room(
+    clinic, receptionist_client
+):
+    patient = PatientFactory(first_name="Léa", last_name="Roux")
+    series = AppointmentSeries.objects.create(
+        patient=patient,
+        practitioner=clinic,
+        appointment_type=AppointmentTypeFactory(),
+        count=6,
+        interval_days=14,
+    )
+    scene(
+        clinic,
+        at(MONDAY, "10:00"),
+        patient=patient,
+        series=series,
+        series_position=2,
+        status=Appointment.Status.CONFIRMED,
+        room=RoomFactory(name="Cabin 3"),
+    )
+    scene(clinic, at(MONDAY, "14:00"), status=Appointment.Status.BOOKED)
+
+    clinic_week = load_calendar(mode="week", day=MONDAY, practitioner=None)
+    confirmed, booked = (event.shown for event in clinic_week.columns[0].events)
+    assert (confirmed.time, confirmed.patient, confirmed.status) == (
+        "10:00",
+        "Léa Roux",
+        "Confirmed",
+    )
+    assert confirmed.meta == f"Treatment session 2/6 · {clinic.last_name} · Cabin 3"
+    assert confirmed.css == "status-confirmed kind-treatment"
+    assert confirmed.url == reverse("scheduling:appointment", args=[series.appointments.get().pk])
+    # Booked is the ordinary state: not spelled out on a busy grid.
+    assert booked.status == ""
+    # On one practitioner's own week, their name would say nothing.
+    own_week = load_calendar(mode="week", day=MONDAY, practitioner=clinic)
+    assert own_week.columns[0].events[0].shown.meta == "Treatment session 2/6 · Cabin 3"
+
+    page = receptionist_client.get(reverse("scheduling:week"), {"date": MONDAY, "who": "all"})
+    html = page.content.decode()
+    assert '<span class="cal-event-status">Confirmed</span> · Treatment session 2/6' in html
 
 
 def test_clinic_day_has_a_column_per_working_practitioner(clinic, other_practitioner):
