@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 
 from tests.patients.factories import PatientFactory
 
@@ -31,8 +30,3 @@ def test_the_layout_floor_asks_for_a_login(client):
     response = client.get(f"/bench/layout/{patient.pk}/")
     assert response.status_code == 302
     assert "/login" in response["Location"]
-
-
-@override_settings(ROOT_URLCONF="clinic.urls", BENCHMARK=False)
-def test_without_benchmark_the_floors_are_not_mounted(practitioner_client):
-    assert practitioner_client.get("/bench/constant/").status_code == 404

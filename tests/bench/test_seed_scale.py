@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from bench import targets
 from clinic.management.commands.seed_scale import LONG_COURSE
@@ -41,6 +42,10 @@ def test_seeding_fills_every_table_in_the_issue_proportions() -> None:
     # Every plan session has exactly one appointment, and past ones are signed.
     assert Appointment.objects.filter(plan_session__isnull=False).count() == sessions
     assert not TreatmentPlan.objects.filter(status="in_progress", sessions__isnull=True).exists()
+    # Plans were proposed before they were accepted, and none in the future (a summary PDF
+    # prints both dates).
+    assert not TreatmentPlan.objects.filter(created_at__gt=F("accepted_at")).exists()
+    assert not TreatmentPlan.objects.filter(created_at__gt=timezone.now()).exists()
     # The outbox's history: a sent reminder before each completed appointment of a patient
     # who accepts them.
     reminded = Appointment.objects.filter(

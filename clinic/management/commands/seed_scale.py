@@ -810,8 +810,13 @@ class Seeder:
                 )
             elif len(signed) == course.initial_sessions:
                 status, completed_at = Status.COMPLETED, last_at + datetime.timedelta(days=14)
+        accepted_at = self._start(start_day, 8) - datetime.timedelta(days=7)
         self.tables[TreatmentPlan].add(
             id=plan,
+            # Proposed at the consultation a week before acceptance, last changed by its
+            # latest session (not "now", which the summary PDF would print).
+            created_at=min(accepted_at - datetime.timedelta(days=7), self.now),
+            updated_at=min(max(signed[-1][1], accepted_at) if signed else accepted_at, self.now),
             patient_id=patient,
             practitioner_id=practitioner,
             indication=cocktail.indication,
@@ -822,7 +827,7 @@ class Seeder:
             maintenance_every_days=course.maintenance_every_days,
             start_date=start_day,
             status=status,
-            accepted_at=self._start(start_day, 8) - datetime.timedelta(days=7),
+            accepted_at=accepted_at,
             accepted_estimate=Decimal("480.00"),
             completed_at=completed_at,
             next_maintenance_on=next_maintenance,
