@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from clinic.lib.runs import consecutive_runs
 from scheduling import clock
 from scheduling.models import (
     Appointment,
@@ -111,14 +112,8 @@ class Proposal:
 def _overlapping_any(days: list[datetime.date]) -> Q:
     """Appointments holding time on any of `days` (sorted local dates): one range of the start
     index per run of consecutive days."""
-    runs: list[list[datetime.date]] = []
-    for day in days:
-        if runs and day - runs[-1][-1] == datetime.timedelta(days=1):
-            runs[-1].append(day)
-        else:
-            runs.append([day])
     condition = Q()
-    for run in runs:
+    for run in consecutive_runs(days, datetime.timedelta(days=1)):
         window_start, _ = clock.day_bounds(run[0])
         _, window_end = clock.day_bounds(run[-1])
         condition |= holding_between(window_start, window_end)

@@ -1,7 +1,9 @@
-"""The shared email and PDF helpers, against a real SMTP server and real WeasyPrint output."""
+"""The shared helpers: email and PDF against a real SMTP server and real WeasyPrint output,
+and cutting sequences into runs."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -10,6 +12,7 @@ from pypdf import PdfReader
 
 from clinic.lib.email import Attachment, email_build
 from clinic.lib.pdf import pdf_render
+from clinic.lib.runs import consecutive_runs
 from clinic.settings import BASE_DIR
 
 
@@ -61,3 +64,20 @@ def test_pdf_renders_with_static_logo_and_never_fetches_the_network(test_templat
     assert "Élodie Dupré" in text
     assert "山田" in text
     assert "Page 1 of 1" in text
+
+
+@pytest.mark.parametrize(
+    ("values", "step", "runs"),
+    [
+        ([], 1, []),
+        ([4], 1, [[4]]),
+        ([1, 2, 3, 5, 7, 8], 1, [[1, 2, 3], [5], [7, 8]]),
+        (
+            [datetime.date(2026, 3, 1), datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)],
+            datetime.timedelta(days=1),
+            [[datetime.date(2026, 3, 1), datetime.date(2026, 3, 2)], [datetime.date(2026, 3, 9)]],
+        ),
+    ],
+)
+def test_consecutive_runs_cut_where_a_value_does_not_follow_by_the_step(values, step, runs):
+    assert consecutive_runs(values, step) == runs

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from clinic.lib.runs import consecutive_runs
 from cocktails.models import FormulationComponent
 from patients.models import Consent, ConsentText, Patient
 from treatments.exports.models import ExportJob
@@ -45,15 +46,9 @@ class ZoneRow:
 
 
 def _runs_label(numbers: Sequence[int]) -> str:
-    runs: list[list[int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
     return ", ".join(
         str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"  # noqa: RUF001 (en dash)
-        for run in runs
+        for run in consecutive_runs(sorted(numbers), 1)
     )
 
 
