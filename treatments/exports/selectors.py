@@ -109,27 +109,15 @@ FULL_RECORDS = 3
 
 
 def _decorate_for_print(summaries: Sequence[PlanSummary]) -> None:
-    """Give each started session its cocktail components (one query for all), its sites
-    grouped by zone, the diagrams they are drawn on, and ``in_full``: whether the summary
-    prints its full record (see FULL_RECORDS)."""
-    sessions = [s for summary in summaries for s in summary.started_sessions]
-    components: dict[int, list[FormulationComponent]] = defaultdict(list)
-    formulation_ids = {s.formulation_id for s in sessions if s.formulation_id}
-    if formulation_ids:
-        for component in FormulationComponent.objects.filter(
-            formulation_id__in=formulation_ids
-        ).select_related("product", "ingredient"):
-            components[component.formulation_id].append(component)
+    """Give each started session its depth range and ``in_full``: whether the summary prints
+    its full record (see FULL_RECORDS); and each full record its cocktail components (one
+    query for all), its sites grouped by zone and the diagrams they are drawn on."""
+    full: list[tuple[TreatmentSession, list[str]]] = []
     for summary in summaries:
         diagrams = plan_diagrams(summary.plan)
         full_from = len(summary.started_sessions) - FULL_RECORDS
         for index, session in enumerate(summary.started_sessions):
-            session.components = components.get(session.formulation_id, [])
-            points = list(session.points.all())
-            session.zone_rows = _zone_rows(points)
-            session.depth_label = _range_label([p.depth_mm for p in points], "mm")
-            used = {p.diagram for p in points}
-            session.diagrams = [d for d in diagrams if d in used] + sorted(used - set(diagrams))
+            session.depth_label = _range_label([p.depth_mm for p in session.points.all()], "mm")
             session.in_full = bool(
                 index >= full_from
                 or session.notes
@@ -137,12 +125,27 @@ def _decorate_for_print(summaries: Sequence[PlanSummary]) -> None:
                 or session.amendments.all()
                 or session.adverse_events.all()
             )
-            for amendment in session.amendments.all():
-                amendment.field_label = (
-                    TreatmentSession._meta.get_field(amendment.field).verbose_name
-                    if amendment.field
-                    else ""
-                )
+            if session.in_full:
+                full.append((session, diagrams))
+    components: dict[int, list[FormulationComponent]] = defaultdict(list)
+    formulation_ids = {s.formulation_id for s, _ in full if s.formulation_id}
+    if formulation_ids:
+        for component in FormulationComponent.objects.filter(
+            formulation_id__in=formulation_ids
+        ).select_related("product", "ingredient"):
+            components[component.formulation_id].append(component)
+    for session, diagrams in full:
+        session.components = components.get(session.formulation_id, [])
+        points = list(session.points.all())
+        session.zone_rows = _zone_rows(points)
+        used = {p.diagram for p in points}
+        session.diagrams = [d for d in diagrams if d in used] + sorted(used - set(diagrams))
+        for amendment in session.amendments.all():
+            amendment.field_label = (
+                TreatmentSession._meta.get_field(amendment.field).verbose_name
+                if amendment.field
+                else ""
+            )
 
 
 def _zone_rows(points: Sequence[InjectionPoint]) -> list[ZoneRow]:
