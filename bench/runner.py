@@ -360,8 +360,9 @@ def run(*, duration: int, port: int, out: Callable[[str], None]) -> dict[str, An
         ]
         for name, paths, jar, who in floors:
             alone = served(who, paths)
-            queries = None if who else int(alone.pop("queries"))
-            alone.pop("queries", None)
+            counted = int(alone.pop("queries"))
+            # A signed-in floor's count is the session's and the user's, not the floor's own.
+            queries = None if who else counted
             add(name, "floor", {**wrk(base, paths, jar, duration), **alone}, queries)
         for page in pages:
             alone = served(user, page.urls)

@@ -23,10 +23,7 @@ def constant(request: HttpRequest) -> HttpResponse:
 @require_GET
 def one_query(request: HttpRequest, pk: int) -> HttpResponse:
     """One primary-key lookup: the cheapest useful page."""
-    name = Patient.objects.filter(pk=pk).values_list("last_name", flat=True).first()
-    if name is None:
-        raise Http404
-    return HttpResponse(name, content_type="text/plain")
+    return HttpResponse(_last_name(pk), content_type="text/plain")
 
 
 @require_GET
@@ -34,7 +31,12 @@ def one_query(request: HttpRequest, pk: int) -> HttpResponse:
 def layout(request: HttpRequest, pk: int) -> HttpResponse:
     """The app's page layout (sidebar, header, messages) for a signed-in user around one indexed
     query: what any screen of the app costs before it does its own work."""
+    return render(request, "bench/layout_floor.html", {"name": _last_name(pk)})
+
+
+def _last_name(pk: int) -> str:
+    """The floors' one indexed query: a patient's last name by primary key, or 404."""
     name = Patient.objects.filter(pk=pk).values_list("last_name", flat=True).first()
     if name is None:
         raise Http404
-    return render(request, "bench/layout_floor.html", {"name": name})
+    return name

@@ -814,7 +814,7 @@ class Seeder:
         self.tables[TreatmentPlan].add(
             id=plan,
             # Proposed at the consultation a week before acceptance, last changed by its
-            # latest session (not "now", which the summary PDF would print).
+            # latest signed course session (not "now", which the summary PDF would print).
             created_at=min(accepted_at - datetime.timedelta(days=7), self.now),
             updated_at=min(max(signed[-1][1], accepted_at) if signed else accepted_at, self.now),
             patient_id=patient,
