@@ -1,5 +1,5 @@
 """The shared helpers: email and PDF against a real SMTP server and real WeasyPrint output,
-and cutting sequences into runs."""
+cutting sequences into runs, and links reversed once for many primary keys."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import io
 
 import pytest
 from django.core.mail import get_connection
+from django.urls import reverse, set_script_prefix
 from pypdf import PdfReader
 
 from clinic.lib.email import Attachment, email_build
 from clinic.lib.pdf import pdf_render
 from clinic.lib.runs import consecutive_runs
+from clinic.lib.urls import url_for_pk
 from clinic.settings import BASE_DIR
 
 
@@ -81,3 +83,22 @@ def test_pdf_renders_with_static_logo_and_never_fetches_the_network(test_templat
 )
 def test_consecutive_runs_cut_where_a_value_does_not_follow_by_the_step(values, step, runs):
     assert consecutive_runs(values, step) == runs
+
+
+@pytest.mark.parametrize(
+    "viewname",
+    ["scheduling:appointment", "patients:detail", "treatments:plan_detail", "patients:history"],
+)
+def test_url_for_pk_gives_what_reverse_gives(viewname):
+    link = url_for_pk(viewname)
+    for pk in (1, 7, 10, 918273645, 2**62):
+        assert link(pk) == reverse(viewname, args=[pk])
+
+
+def test_url_for_pk_keeps_the_script_prefix():
+    path = reverse("patients:detail", args=[42])
+    set_script_prefix("/clinic-a/")
+    try:
+        assert url_for_pk("patients:detail")(42) == "/clinic-a" + path
+    finally:
+        set_script_prefix("/")

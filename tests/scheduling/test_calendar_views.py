@@ -150,6 +150,19 @@ def test_an_appointments_box_says_time_patient_status_series_practitioner_and_ro
     assert '<span class="cal-event-status">Confirmed</span> · Treatment session 2/6' in html
 
 
+def test_an_appointments_box_escapes_what_people_typed(clinic, receptionist_client):
+    patient = PatientFactory(first_name='Zoé"><script>alert(1)</script>', last_name="O'Brien & Co")
+    scene(clinic, at(MONDAY, "10:00"), patient=patient, room=RoomFactory(name="<b>Cabin</b>"))
+    html = receptionist_client.get(
+        reverse("scheduling:week"), {"date": MONDAY, "who": "all"}
+    ).content.decode()
+    assert "<script>alert(1)" not in html and "<b>Cabin</b>" not in html
+    box = re.search(r'<a class="cal-event [^"]*"[^>]*>(.*?)</a>', html, re.S)
+    assert box is not None
+    assert "Zoé&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co" in box[1]
+    assert "&lt;b&gt;Cabin&lt;/b&gt;" in box[1]
+
+
 def test_clinic_day_has_a_column_per_working_practitioner(clinic, other_practitioner):
     give_week(other_practitioner, weekdays=[1])
     monday = load_calendar(mode="day", day=MONDAY, practitioner=None)
