@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
+from clinic.lib.urls import url_for_pk
 from patients.models import Patient
 from patients.timeline import TimelineEntry
 from scheduling.models import Appointment
@@ -23,6 +22,7 @@ def appointment_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
         .select_related("appointment_type", "practitioner", "room")
         .order_by("-start")[:limit]
     )
+    link = url_for_pk("scheduling:appointment")
     return [
         TimelineEntry(
             when=row.start,
@@ -30,7 +30,7 @@ def appointment_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
             title=f"{row.appointment_type.name} with "
             f"{row.practitioner.get_full_name() or row.practitioner}",
             summary=row.room.name,
-            url=reverse("scheduling:appointment", args=[row.pk]),
+            url=link(row.pk),
             icon="calendar-event",
             badge=row.get_status_display(),
             badge_tone=_TONES.get(row.status, "secondary"),

@@ -3,8 +3,7 @@ Clinical, so only roles that see clinical data get them (the default capability)
 
 from __future__ import annotations
 
-from django.urls import reverse
-
+from clinic.lib.urls import url_for_pk
 from patients.models import Patient
 from patients.timeline import TimelineEntry
 from treatments.models import TreatmentPlan, TreatmentSession
@@ -26,13 +25,14 @@ def plan_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
         .select_related("cocktail")
         .order_by("-created_at")[:limit]
     )
+    link = url_for_pk("treatments:plan_detail")
     return [
         TimelineEntry(
             when=plan.created_at,
             kind="plan",
             title=f"{plan.get_indication_display()} plan",
             summary=f"{plan.initial_sessions} sessions · {plan.cocktail.name}",
-            url=reverse("treatments:plan_detail", kwargs={"pk": plan.pk}),
+            url=link(plan.pk),
             icon="journal-medical",
             badge=plan.get_status_display(),
             badge_tone=PLAN_TONES[plan.status],
@@ -48,6 +48,7 @@ def session_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
         .select_related("plan", "practitioner")
         .order_by("-performed_at")[:limit]
     )
+    link = url_for_pk("treatments:session_detail")
     return [
         TimelineEntry(
             when=session.performed_at,
@@ -57,7 +58,7 @@ def session_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
                 f"{session.total_volume_ml} ml · " if session.total_volume_ml is not None else ""
             )
             + (session.practitioner.get_full_name() or session.practitioner.get_username()),
-            url=reverse("treatments:session_detail", kwargs={"pk": session.pk}),
+            url=link(session.pk),
             icon="eyedropper",
             badge="" if session.is_signed else "Not signed",
             badge_tone="warning",
