@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, can
 from cocktails.composition import Costing, Finding, Part, Recipe, costing, safety_findings
 from cocktails.models import (
@@ -124,11 +125,22 @@ def lot_status_counts(*, today: datetime.date) -> dict[str, int]:
     )
 
 
+# What a recall list shows of the people on it: the patient's name and date of birth, and
+# the practitioners' names. Not their contact details, clinical notes or password hashes.
+_RECIPIENT_FIELDS = {
+    "patient": {"id", "first_name", "last_name", "date_of_birth"},
+    "practitioner": {"id", "first_name", "last_name", "username"},
+    "cancelled_by": {"id", "first_name", "last_name", "username"},
+}
+
+
 def lot_recipients(*, lot: Lot) -> QuerySet[LotUsage]:
     """Everyone who received `lot`, with when, by whom and from which cocktail version: the
     recall question, answered in one query whatever the number of sessions."""
-    return LotUsage.objects.filter(lot=lot).select_related(
-        "patient", "practitioner", "formulation__cocktail", "cancelled_by"
+    return (
+        LotUsage.objects.filter(lot=lot)
+        .select_related("patient", "practitioner", "formulation__cocktail", "cancelled_by")
+        .defer(*deferred_except(LotUsage, _RECIPIENT_FIELDS))
     )
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, Role, can, user_roles
 from patients.models import Patient
 from patients.selectors import patient_search
@@ -83,7 +84,7 @@ def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
     return get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
 
 
-_NAME_FIELDS = {"id", "first_name", "last_name"}
+_NAME_FIELDS = {"patient": {"id", "first_name", "last_name"}}
 
 
 def appointments_between(
@@ -100,13 +101,7 @@ def appointments_between(
     few hundred records with their clinical notes and parse every phone number."""
     rows = appointment_list().during(start, end).exclude(status=Appointment.Status.CANCELLED)
     if names_only:
-        rows = rows.defer(
-            *(
-                f"patient__{field.name}"
-                for field in Patient._meta.concrete_fields
-                if field.name not in _NAME_FIELDS
-            )
-        )
+        rows = rows.defer(*deferred_except(Appointment, _NAME_FIELDS))
     if practitioner is not None:
         rows = rows.filter(practitioner=practitioner)
     elif practitioners is not None:

@@ -58,6 +58,16 @@ def test_the_recipients_of_a_lot_come_with_dates_practitioners_and_versions(used
     assert rows[0][3].cocktail.name == "Face glow" and rows[1][3] is None
 
 
+def test_the_recipients_load_names_and_birth_dates_not_contact_or_clinical_details(used_lot):
+    usage = lot_recipients(lot=used_lot).first()
+    assert usage.patient.full_name == "Alice Martin"
+    assert {"phone", "email", "current_medications", "allergy_notes"} <= (
+        usage.patient.get_deferred_fields()
+    )
+    assert "date_of_birth" not in usage.patient.get_deferred_fields()
+    assert "password" in usage.practitioner.get_deferred_fields()
+
+
 @pytest.mark.parametrize("extra_sessions", [0, 25])
 def test_the_recipients_are_read_in_one_query_whatever_the_number_of_sessions(
     used_lot, practitioner, django_assert_num_queries, extra_sessions
