@@ -33,6 +33,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from bench import targets
+from bench.sqltime import StatementTimer
 from cocktails.selectors import lot_recipients
 from patients.models import Patient
 from scheduling import clock
@@ -207,28 +208,16 @@ def _served(user: Any | None, urls: list[str], runs: int) -> dict[str, float]:
     for url in urls:
         client.get(url)
     totals, sql, counts = [], [], []
-    spent = [0.0, 0]
-
-    def timer(execute: Callable[..., Any], *args: Any) -> Any:
-        # Each statement's own time, to the microsecond (the query log rounds to the ms).
-        t0 = time.perf_counter()
-        try:
-            return execute(*args)
-        finally:
-            spent[0] += time.perf_counter() - t0
-            spent[1] += 1
-
     for index in range(runs):
         url = urls[index % len(urls)]
-        spent[:] = [0.0, 0]
-        with connection.execute_wrapper(timer):
+        with connection.execute_wrapper(timer := StatementTimer()):
             t0 = time.perf_counter()
             response = client.get(url)
             totals.append((time.perf_counter() - t0) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
-        sql.append(spent[0] * 1000)
-        counts.append(spent[1])
+        sql.append(timer.ms)
+        counts.append(timer.count)
     return {
         "queries": counts[0],
         "served_ms": statistics.median(totals),

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+
+from bench.sqltime import StatementTimer
 
 
 class Command(BaseCommand):
@@ -35,25 +36,23 @@ class Command(BaseCommand):
         response = client.get(options["url"])
         if response.status_code != 200:
             raise CommandError(f"{options['url']} answered {response.status_code}.")
-        best: tuple[float, list[dict[str, str]]] = (float("inf"), [])
+        best: tuple[float, StatementTimer] = (float("inf"), StatementTimer())
         for _ in range(max(1, options["runs"])):
-            with CaptureQueriesContext(connection) as captured:
+            with connection.execute_wrapper(timer := StatementTimer()):
                 t0 = time.perf_counter()
                 client.get(options["url"])
                 total = (time.perf_counter() - t0) * 1000
             if total < best[0]:
-                best = (total, list(captured.captured_queries))
-        total, queries = best
-        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+                best = (total, timer)
+        total, timer = best
         self.stdout.write(
-            f"{options['url']}: {total:.1f} ms, {len(queries)} queries, SQL {sql_ms:.1f} ms, "
-            f"rest {total - sql_ms:.1f} ms, {len(response.content):,} bytes"
+            f"{options['url']}: {total:.1f} ms, {timer.count} queries, SQL {timer.ms:.1f} ms, "
+            f"rest {total - timer.ms:.1f} ms, {len(response.content):,} bytes"
         )
-        slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[: options["top"]]
-        for query in slowest:
-            self.stdout.write(f"\n{float(query['time']) * 1000:8.1f} ms  {query['sql'][:600]}")
-            if options["explain"] and query["sql"].lstrip().upper().startswith("SELECT"):
+        for statement in timer.slowest(options["top"]):
+            self.stdout.write(f"\n{statement.seconds * 1000:8.2f} ms  {statement.sql[:600]}")
+            if options["explain"] and statement.sql.lstrip().upper().startswith("SELECT"):
                 with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.params)
                     for (line,) in cursor.fetchall():
                         self.stdout.write(f"    {line}")
