@@ -14,7 +14,7 @@ from django.utils import timezone
 from bench import targets
 from clinic.management.commands.seed_scale import LONG_COURSE
 from cocktails.models import LotUsage
-from patients.models import Patient
+from patients.models import Consultation, Patient
 from scheduling.models import Appointment, OutboxMessage
 from treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
 
@@ -30,6 +30,13 @@ def seed(patients: int) -> None:
 def test_seeding_fills_every_table_in_the_issue_proportions() -> None:
     seed(40)
     assert Patient.objects.count() == 40
+    # Each patient and consultation has the creation entry its service would have written.
+    for model in (Patient, Consultation):
+        created = model.history.filter(history_type="+")
+        assert created.count() == model.objects.count() == 40
+        assert not created.filter(history_user__isnull=True).exists()
+    first = Patient.objects.order_by("pk").first()
+    assert first.history.get().last_name == first.last_name
     # 10 appointments a patient, 6 sessions a patient on average (a few courses run past
     # the seeded window and are cut short).
     assert Appointment.objects.count() == 400

@@ -7,8 +7,10 @@ ledger rows and outcomes. Everything scales with --patients.
 
 Rows go in with PostgreSQL's COPY and ids chosen here (the sequences are moved past them at
 the end), in one transaction: a failed run leaves nothing. It bypasses the services on
-purpose, so it writes no change history and no audit events; the data still satisfies every
-constraint (the exclusion constraints included), which the database checks as it loads.
+purpose, so it writes no audit events; the data still satisfies every constraint (the
+exclusion constraints included), which the database checks as it loads. Each patient and
+consultation gets the creation entry in its change history that the services would have
+written, so the patient page's history panel reads as much as it would in a clinic.
 """
 
 from __future__ import annotations
@@ -224,12 +226,13 @@ class Table:
 
     def _max_id(self) -> int:
         table = connection.ops.quote_name(self.model._meta.db_table)
-        self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        key = connection.ops.quote_name(self.model._meta.pk.column)
+        self.cursor.execute(f"SELECT COALESCE(MAX({key}), 0) FROM {table}")  # noqa: S608
         return self.cursor.fetchone()[0]
 
     def add(self, **values: Any) -> int:
-        """Queue one row; returns its id."""
-        row_id = values.setdefault("id", self.next_id)
+        """Queue one row; returns its primary key (``id``; ``history_id`` for a history row)."""
+        row_id = values.setdefault(self.model._meta.pk.attname, self.next_id)
         self.next_id = max(self.next_id, row_id + 1)
         try:
             cells = [
@@ -345,7 +348,9 @@ class Seeder:
                     Room,
                     WorkingHours,
                     Patient,
+                    Patient.history.model,
                     Consultation,
+                    Consultation.history.model,
                     TreatmentPlan,
                     TreatmentSession,
                     InjectionPoint,
@@ -422,8 +427,6 @@ class Seeder:
 
     def _patients(self, practitioners: list[int]) -> list[tuple[int, int]]:
         """(patient id, their usual practitioner) for every patient."""
-        patients = self.tables[Patient]
-        consultations = self.tables[Consultation]
         out = []
         rng = self.rng
         for n in range(self.patient_count):
@@ -433,7 +436,9 @@ class Seeder:
             consent = self.now - datetime.timedelta(days=rng.randrange(30, 1000))
             practitioner = rng.choice(practitioners)
             wants_reminders = rng.random() < 0.7
-            pk = patients.add(
+            pk = self._created(
+                Patient,
+                by=practitioner,
                 first_name=first,
                 last_name=last,
                 date_of_birth=datetime.date(rng.randrange(1950, 2005), rng.randrange(1, 13), 15),
@@ -446,7 +451,9 @@ class Seeder:
                     first_name=first, last_name=last, email=email, phone=phone
                 ),
             )
-            consultations.add(
+            self._created(
+                Consultation,
+                by=practitioner,
                 patient_id=pk,
                 practitioner_id=practitioner,
                 consulted_on=self.today - datetime.timedelta(days=rng.randrange(1, DAYS_BACK)),
@@ -461,6 +468,22 @@ class Seeder:
                 self.reminded.add(pk)
         self.out(f"{len(out)} patients")
         return out
+
+    def _created(self, model: type[models.Model], *, by: int, **values: Any) -> int:
+        """A row and the creation entry django-simple-history writes beside it ("+", by whom,
+        when: now, as the row's created_at), with the fields the history keeps."""
+        table = self.tables[model]
+        pk = table.add(**values)
+        history = self.tables[model.history.model]
+        kept = {f.attname for f in history.fields}
+        history.add(
+            **{name: value for name, value in {**table.defaults, **values}.items() if name in kept},
+            id=pk,
+            history_date=self.now,
+            history_type="+",
+            history_user_id=by,
+        )
+        return pk
 
     def _types(self) -> dict[str, AppointmentType]:
         types = {}
