@@ -2,7 +2,7 @@
 
 Treatments may not import scheduling (scheduling builds on it), so it asks this provider for a
 practitioner's day, for the appointments holding its plan sessions, and for where to book a
-plan's sessions.
+plan's sessions, and tells it when a session's log opens and is signed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from scheduling import clock
+from scheduling import clock, services
 from scheduling.models import Appointment
 from treatments.diary import Booking
 
@@ -58,6 +58,9 @@ class SchedulingDiary:
             .select_related("patient", "appointment_type", "room")
         )
         return {row.plan_session_id: _booking(row) for row in rows}
+
+    def session_logged(self, *, session_id: int, signed: bool, by: User) -> None:
+        services.appointment_follow_session(plan_session_id=session_id, signed=signed, by=by)
 
     def plan_booking_url(self, *, plan: TreatmentPlan, maintenance: bool) -> str:
         query = {"plan": plan.pk}

@@ -310,6 +310,42 @@ def appointment_transition(*, appointment: Appointment, status: str, by: User) -
     return appointment
 
 
+# The order an appointment goes through on the day, as far as a treatment log moves it.
+_VISIT = (Status.BOOKED, Status.CONFIRMED, Status.ARRIVED, Status.IN_TREATMENT, Status.COMPLETED)
+
+
+@transaction.atomic
+def appointment_follow_session(
+    *, plan_session_id: int, signed: bool, by: User
+) -> Appointment | None:
+    """The appointment holding a plan session follows the session's log: in treatment when
+    the practitioner opens the log, completed when they sign it, so the desk's diary says what
+    happened without anyone clicking through its statuses. A patient being treated has come:
+    a booked or confirmed appointment is marked arrived (now) on the way.
+
+    Left as it is: no appointment, a cancelled one or a no-show, one already as far along,
+    and one on a later day (the session was given early: the desk moves or cancels it)."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .active()
+        .filter(plan_session_id=plan_session_id)
+        .first()
+    )
+    if appointment is None:
+        return None
+    now = clock.now()
+    target = Status.COMPLETED if signed else Status.IN_TREATMENT
+    if clock.local(appointment.start).date() > clock.local(now).date() or _VISIT.index(
+        appointment.status
+    ) >= _VISIT.index(target):
+        return appointment
+    appointment.status = target
+    appointment.arrived_at = appointment.arrived_at or now
+    appointment._history_user = by
+    appointment.save(update_fields=["status", "arrived_at", "updated_at"])
+    return appointment
+
+
 # Series: several sessions in one action.
 
 

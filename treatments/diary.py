@@ -6,8 +6,9 @@ not import it. Instead scheduling registers a provider from its ``AppConfig.read
     from treatments.diary import register_provider
     register_provider(SchedulingDiary())
 
-and the practitioner's day list and the plan page ask it through the functions below. With no
-provider registered (an installation without scheduling) they answer with nothing.
+and the practitioner's day list and the plan page ask it through the functions below; a
+session's log tells it when it opens and when it is signed. With no provider registered (an
+installation without scheduling) they answer with nothing and do nothing.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class DiaryProvider(Protocol):
         """Where to book the plan's remaining course sessions (or its maintenance)."""
         ...
 
+    def session_logged(self, *, session_id: int, signed: bool, by: User) -> None:
+        """The log of this plan session was opened (`signed` False) or signed: the
+        appointment holding it follows (in treatment, then completed)."""
+        ...
+
 
 _provider: DiaryProvider | None = None
 
@@ -85,3 +91,8 @@ def session_bookings(*, session_ids: Collection[int]) -> dict[int, Booking]:
 
 def plan_booking_url(*, plan: TreatmentPlan, maintenance: bool = False) -> str:
     return _provider.plan_booking_url(plan=plan, maintenance=maintenance) if _provider else ""
+
+
+def session_logged(*, session_id: int, signed: bool, by: User) -> None:
+    if _provider:
+        _provider.session_logged(session_id=session_id, signed=signed, by=by)

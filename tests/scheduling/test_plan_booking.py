@@ -12,12 +12,17 @@ from django.urls import reverse
 from scheduling.availability import SeriesSlot
 from scheduling.models import Appointment, AppointmentSeries, AppointmentType
 from scheduling.selectors import plan_booked_session_ids, plans_to_book
-from scheduling.services import SeriesUnavailable, appointment_cancel, appointment_series_book
+from scheduling.services import (
+    SeriesUnavailable,
+    appointment_cancel,
+    appointment_series_book,
+    appointment_transition,
+)
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
 from tests.treatments.scenarios import clinic as treatment_clinic
-from tests.treatments.scenarios import signed_session
-from treatments import diary
+from tests.treatments.scenarios import lots, record, signed_session, start
+from treatments import diary, services
 from treatments.models import TreatmentPlan, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +207,53 @@ def test_confirming_from_the_plan_books_its_sessions(scene, treatment, reception
     response = receptionist_client.post(URL, data)
     assert response.status_code == 302
     assert Appointment.objects.filter(plan_session__plan=scene.plan).count() == 2
+
+
+# A session's log moves the appointment holding it along.
+
+
+def test_opening_and_signing_the_log_moves_the_appointment_to_treatment_then_completed(
+    scene, treatment, frozen_now
+):
+    first, later = book(scene, fortnightly(2), treatment)
+    by = scene.plan.practitioner
+    session = start(scene.plan, by, session=first.plan_session)
+    first.refresh_from_db()
+    # The patient is being treated, so has come: booked -> arrived (now) -> in treatment.
+    assert (first.status, first.arrived_at) == (Appointment.Status.IN_TREATMENT, frozen_now)
+    signed = services.session_sign(session=record(session, by, lots=lots(scene.catalogue)), by=by)
+    first.refresh_from_db()
+    assert first.status == Appointment.Status.COMPLETED
+    assert first.arrived_at == frozen_now
+    assert first.history.first().history_user == by == signed.signed_by
+    # The other session's appointment, two weeks on, is not touched.
+    later.refresh_from_db()
+    assert later.status == Appointment.Status.BOOKED
+
+
+def test_an_arrival_the_desk_recorded_is_kept(scene, treatment, frozen_now, time_machine):
+    first, _ = book(scene, fortnightly(2), treatment)
+    desk_time = frozen_now
+    appointment_transition(appointment=first, status="arrived", by=scene.plan.practitioner)
+    time_machine.move_to(frozen_now + datetime.timedelta(hours=2), tick=False)
+    start(scene.plan, scene.plan.practitioner, session=first.plan_session)
+    first.refresh_from_db()
+    assert (first.status, first.arrived_at) == (Appointment.Status.IN_TREATMENT, desk_time)
+
+
+def test_a_session_given_before_its_appointments_day_leaves_the_appointment_to_the_desk(
+    scene, treatment
+):
+    _, later = book(scene, fortnightly(2), treatment)
+    start(scene.plan, scene.plan.practitioner, session=later.plan_session)
+    later.refresh_from_db()
+    assert (later.status, later.arrived_at) == (Appointment.Status.BOOKED, None)
+
+
+def test_a_cancelled_appointment_stays_cancelled_when_its_session_is_given(scene, treatment):
+    first, _ = book(scene, fortnightly(2), treatment)
+    appointment_cancel(appointment=first, reason="Patient ill", by=scene.plan.practitioner)
+    start(scene.plan, scene.plan.practitioner, session=first.plan_session)
+    first.refresh_from_db()
+    assert first.status == Appointment.Status.CANCELLED
+    assert first.arrived_at is None

@@ -24,6 +24,7 @@ from cocktails.choices import Region
 from cocktails.models import Cocktail, Formulation, Lot
 from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
 from patients.selectors import patient_treatment_blockers
+from treatments import diary
 from treatments.models import (
     MAX_DEPTH_MM,
     InjectionPoint,
@@ -198,6 +199,7 @@ def session_start(
     session.aftercare = session.aftercare or DEFAULT_AFTERCARE
     session._history_user = by
     session.save()
+    diary.session_logged(session_id=session.pk, signed=False, by=by)
     plan_refresh(plan=plan)
     return session
 
@@ -451,6 +453,7 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     session._history_user = by
     session.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
     plan_refresh(plan=TreatmentPlan.objects.select_for_update().get(pk=session.plan_id))
+    diary.session_logged(session_id=session.pk, signed=True, by=by)
     return session
 
 
