@@ -15,6 +15,13 @@ from django.db import models
 
 from patients.models import Allergy, Consent, Consultation, Contraindication, Patient, Photo
 
+# Each record's history table, queried through its plain manager: ``Model.history`` builds a
+# new manager class at every access (about 0.15 ms each, six times a patient page).
+_HISTORY = {
+    model: model.history.model._default_manager
+    for model in (Patient, Consultation, Contraindication, Allergy, Consent, Photo)
+}
+
 # Bookkeeping columns that change without anyone meaning to change them.
 _IGNORED = {"updated_at", "created_at", "recorded_at", "uploaded_at", "search_key", "screening"}
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -120,12 +127,12 @@ def _changes_for(model: type[models.Model], records: list[Any], limit: int) -> l
 def patient_change_history(*, patient: Patient, limit: int = 30) -> list[Change]:
     """The latest ``limit`` changes to the patient's record and clinical records, newest first."""
     sources: list[tuple[type[models.Model], models.QuerySet]] = [
-        (Patient, Patient.history.filter(id=patient.pk)),
-        (Consultation, Consultation.history.filter(patient_id=patient.pk)),
-        (Contraindication, Contraindication.history.filter(patient_id=patient.pk)),
-        (Allergy, Allergy.history.filter(patient_id=patient.pk).select_related("ingredient")),
-        (Consent, Consent.history.filter(patient_id=patient.pk).select_related("text")),
-        (Photo, Photo.history.filter(patient_id=patient.pk)),
+        (Patient, _HISTORY[Patient].filter(id=patient.pk)),
+        (Consultation, _HISTORY[Consultation].filter(patient_id=patient.pk)),
+        (Contraindication, _HISTORY[Contraindication].filter(patient_id=patient.pk)),
+        (Allergy, _HISTORY[Allergy].filter(patient_id=patient.pk).select_related("ingredient")),
+        (Consent, _HISTORY[Consent].filter(patient_id=patient.pk).select_related("text")),
+        (Photo, _HISTORY[Photo].filter(patient_id=patient.pk)),
     ]
     changes: list[Change] = []
     for model, queryset in sources:
