@@ -402,6 +402,23 @@ def consent_withdraw(*, consent: Consent, by: User, reason: str = "") -> Consent
 
 
 @transaction.atomic
+def photo_remove(*, photo: Photo, reason: str) -> Photo:
+    """Take a photo out of the patient's gallery and comparisons (uploaded to the wrong
+    record, unusable, or the patient asked), with the reason. The row and its files are kept,
+    and the change history says who removed it and when."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the photo is removed."})
+    item = Photo.objects.select_for_update().get(pk=photo.pk)
+    if item.removed_at is not None:
+        raise ValidationError("This photo was already removed.")
+    item.removed_at = timezone.now()
+    item.removed_reason = reason
+    item.save(update_fields=["removed_at", "removed_reason"])
+    return item
+
+
+@transaction.atomic
 def photo_upload(
     *,
     patient: Patient,

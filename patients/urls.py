@@ -52,4 +52,5 @@ urlpatterns = [
     path("<int:patient_pk>/photos/new/", photos.photo_upload, name="photo_upload"),
     path("<int:patient_pk>/photos/compare/", photos.photo_compare, name="photo_compare"),
     path("<int:patient_pk>/photos/<int:pk>/", photos.photo_file, name="photo_file"),
+    path("<int:patient_pk>/photos/<int:pk>/remove/", photos.photo_remove, name="photo_remove"),
 ]

@@ -1,4 +1,5 @@
-"""Clinical photos: upload, gallery, side-by-side comparison and the role-checked file view."""
+"""Clinical photos: upload, gallery, side-by-side comparison, removal (kept for the record)
+and the role-checked file view."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -15,7 +16,7 @@ from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from cocktails.choices import BodyArea
 from patients import services
-from patients.forms import PhotoUploadForm
+from patients.forms import PhotoUploadForm, ReasonForm
 from patients.models import Photo
 from patients.selectors import (
     patient_clinical_alerts,
@@ -87,6 +88,31 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
             "consented": consented,
             "alerts": patient_clinical_alerts(patient=patient),
         },
+    )
+
+
+@requires(Capability.EDIT_CLINICAL)
+def photo_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    photo = photo_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    gallery = reverse("patients:photo_list", kwargs={"patient_pk": patient_pk})
+    if photo.removed_at is not None:
+        messages.info(request, "This photo was already removed.")
+        return redirect(gallery)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].widget.attrs["placeholder"] = "For example: uploaded to the wrong record"
+    done = save_form(
+        request,
+        form,
+        lambda data: services.photo_remove(photo=photo, reason=data["reason"]),
+        success="The photo was removed from the gallery.",
+        next_url=gallery,
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/photo_remove.html",
+        {"form": form, "photo": photo, "patient": photo.patient, "cancel_url": gallery},
     )
 
 

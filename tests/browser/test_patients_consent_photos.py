@@ -78,3 +78,16 @@ def test_consent_signature_then_photos_side_by_side(
     expect(compare).to_contain_text("After")
     expect(compare.locator("img").first).to_have_js_property("complete", True)
     screenshot(page, "patients-photo-compare-laptop")
+
+    # A photo uploaded by mistake leaves the gallery, with the reason; the file stays.
+    page.goto(f"{live_server.url}/patients/{patient.pk}/photos/")
+    page.locator("a.photo-remove").first.click()
+    page.get_by_label("Reason").fill("Uploaded twice")
+    expect(page.locator(".photo-remove-thumb")).to_have_js_property("complete", True)
+    screenshot(page, "patients-photo-remove-laptop")
+    page.get_by_role("button", name="Remove photo").click()
+    expect(page.locator(".alert-success")).to_contain_text("removed from the gallery")
+    expect(page.locator(".photo-card")).to_have_count(1)
+    removed = Photo.objects.get(removed_at__isnull=False)
+    assert removed.removed_reason == "Uploaded twice"
+    assert Photo.objects.count() == 2

@@ -56,6 +56,7 @@ RULES: dict[str, Rule] = {
     "patients:photo_upload": Rule(ok=CLINICAL, kwargs=_of_patient),
     "patients:photo_compare": Rule(ok=CLINICAL, kwargs=_of_patient),
     "patients:photo_file": Rule(ok=CLINICAL, kwargs=_child("photo")),
+    "patients:photo_remove": Rule(ok=CLINICAL, kwargs=_child("photo")),
 }
 # Receptionists may register and edit patients, and the archive buttons are POST-only.
 assert RULES["patients:archive"].expected(Role.RECEPTIONIST) == 405

@@ -1,10 +1,12 @@
-"""Photos: EXIF stripped on upload, files served only to clinical staff, side-by-side view."""
+"""Photos: EXIF stripped on upload, files served only to clinical staff, side-by-side view,
+removal with a reason (the photo kept for the record)."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
@@ -187,3 +189,56 @@ def test_a_photo_of_another_patient_is_404(practitioner_client, photo):
     other = PatientFactory()
     url = reverse("patients:photo_file", args=[other.pk, photo.pk])
     assert practitioner_client.get(url).status_code == 404
+
+
+# Removing a photo: out of the gallery and comparisons, kept for the record.
+
+
+def test_removing_a_photo_takes_it_out_of_the_gallery_and_keeps_it_for_the_record(
+    practitioner_client, practitioner, photo
+):
+    gallery = reverse("patients:photo_list", args=[photo.patient_id])
+    assert f"/photos/{photo.pk}/remove/" in practitioner_client.get(gallery).text
+    url = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
+    form = practitioner_client.get(url)
+    assert form.status_code == 200 and "Remove the photo" in form.text
+    response = practitioner_client.post(url, {"reason": "Uploaded to the wrong record"})
+    assert response.status_code == 302 and response["Location"] == gallery
+    photo.refresh_from_db()
+    assert photo.removed_at is not None
+    assert photo.removed_reason == "Uploaded to the wrong record"
+    assert photo.image.storage.exists(photo.image.name)  # never deleted
+    assert photo.history.first().history_user == practitioner
+    assert f"/photos/{photo.pk}/" not in practitioner_client.get(gallery).text
+    compare = practitioner_client.get(reverse("patients:photo_compare", args=[photo.patient_id]))
+    assert photo not in [p for _, group in compare.context["groups"] for p in group]
+    # The patient page's change history says so.
+    page = practitioner_client.get(reverse("patients:detail", args=[photo.patient_id]))
+    assert "Uploaded to the wrong record" in page.text
+
+
+def test_a_photo_is_not_removed_without_a_reason(practitioner_client, photo):
+    url = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
+    response = practitioner_client.post(url, {"reason": "  "})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    photo.refresh_from_db()
+    assert photo.removed_at is None
+
+
+def test_a_removed_photo_is_not_removed_twice(practitioner_client, photo):
+    services.photo_remove(photo=photo, reason="Blurred")
+    url = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
+    response = practitioner_client.post(url, {"reason": "Again"})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.removed_reason == "Blurred"
+    with pytest.raises(ValidationError):
+        services.photo_remove(photo=photo, reason="Again")
+
+
+def test_a_receptionist_cannot_remove_a_photo(receptionist_client, photo):
+    url = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
+    assert receptionist_client.post(url, {"reason": "No"}).status_code == 403
+    photo.refresh_from_db()
+    assert photo.removed_at is None
