@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     User = AbstractBaseUser
+
+# Records that are removed with a reason rather than deleted.
+_Removable = TypeVar("_Removable", Allergy, Photo)
 
 
 def _today() -> datetime.date:
@@ -313,12 +316,18 @@ def allergy_record(
 @transaction.atomic
 def allergy_remove(*, allergy: Allergy, reason: str) -> Allergy:
     """Mark an allergy entered in error (or disproved) as removed, with the reason."""
+    return _mark_removed(allergy, reason=reason, what="allergy")
+
+
+def _mark_removed(record: _Removable, *, reason: str, what: str) -> _Removable:
+    """Set a record's removed_at and removed_reason (it is never deleted; the change history
+    keeps who did it). Refused without a reason, and when it was already removed."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the allergy is removed."})
-    item = Allergy.objects.select_for_update().get(pk=allergy.pk)
+        raise ValidationError({"reason": f"Say why the {what} is removed."})
+    item = type(record).objects.select_for_update().get(pk=record.pk)
     if item.removed_at is not None:
-        raise ValidationError("This allergy was already removed.")
+        raise ValidationError(f"This {what} was already removed.")
     item.removed_at = timezone.now()
     item.removed_reason = reason
     item.save()
@@ -406,16 +415,7 @@ def photo_remove(*, photo: Photo, reason: str) -> Photo:
     """Take a photo out of the patient's gallery and comparisons (uploaded to the wrong
     record, unusable, or the patient asked), with the reason. The row and its files are kept,
     and the change history says who removed it and when."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the photo is removed."})
-    item = Photo.objects.select_for_update().get(pk=photo.pk)
-    if item.removed_at is not None:
-        raise ValidationError("This photo was already removed.")
-    item.removed_at = timezone.now()
-    item.removed_reason = reason
-    item.save(update_fields=["removed_at", "removed_reason"])
-    return item
+    return _mark_removed(photo, reason=reason, what="photo")
 
 
 @transaction.atomic
