@@ -10,7 +10,7 @@ from clinic.audit import audited
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
-from patients.forms import AllergyForm, ConsultationForm, ReasonForm
+from patients.forms import AllergyForm, ConsultationForm
 from patients.models import Consultation, Contraindication
 from patients.screening import QUESTIONS_BY_KEY
 from patients.selectors import (
@@ -21,7 +21,7 @@ from patients.selectors import (
     patient_clinical_alerts,
     patient_get_for_user,
 )
-from patients.views.common import patient_url, save_form
+from patients.views.common import patient_url, reason_page, save_form
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -88,22 +88,15 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
     if not item.is_open:
         messages.info(request, "This contraindication was already resolved.")
         return redirect("patients:detail", pk=patient_pk)
-    form = ReasonForm(request.POST or None)
-    done = save_form(
+    return reason_page(
         request,
-        form,
-        lambda data: services.contraindication_resolve(
-            contraindication=item, by=request.user, reason=data["reason"]
+        act=lambda reason: services.contraindication_resolve(
+            contraindication=item, by=request.user, reason=reason
         ),
         success=f"“{item.get_kind_display()}” was resolved.",
         next_url=patient_url(patient_pk),
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "patients/contraindication_resolve.html",
-        {"form": form, "item": item, "patient": item.patient},
+        template="patients/contraindication_resolve.html",
+        context={"item": item, "patient": item.patient},
     )
 
 
@@ -133,19 +126,12 @@ def allergy_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
     if allergy.removed_at is not None:
         messages.info(request, "This allergy was already removed.")
         return redirect("patients:detail", pk=patient_pk)
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].widget.attrs["placeholder"] = "For example: entered in error"
-    done = save_form(
+    return reason_page(
         request,
-        form,
-        lambda data: services.allergy_remove(allergy=allergy, reason=data["reason"]),
+        act=lambda reason: services.allergy_remove(allergy=allergy, reason=reason),
         success=f"The allergy to {allergy} was removed from the alerts.",
         next_url=patient_url(patient_pk),
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "patients/allergy_remove.html",
-        {"form": form, "allergy": allergy, "patient": allergy.patient},
+        template="patients/allergy_remove.html",
+        context={"allergy": allergy, "patient": allergy.patient},
+        placeholder="For example: entered in error",
     )

@@ -7,8 +7,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from patients.forms import ReasonForm
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -46,3 +48,24 @@ def save_form(
 
 def patient_url(pk: int) -> str:
     return reverse("patients:detail", kwargs={"pk": pk})
+
+
+def reason_page(
+    request: HttpRequest,
+    *,
+    act: Callable[[str], Any],
+    success: str,
+    next_url: str,
+    template: str,
+    context: dict[str, Any],
+    placeholder: str = "",
+) -> HttpResponse:
+    """A change kept for the record that needs a reason (resolve, remove, withdraw): the
+    reason form, ``act(reason)`` (the service) on POST, or the page again with its errors."""
+    form = ReasonForm(request.POST or None)
+    if placeholder:
+        form.fields["reason"].widget.attrs["placeholder"] = placeholder
+    done = save_form(
+        request, form, lambda data: act(data["reason"]), success=success, next_url=next_url
+    )
+    return done or render(request, template, {"form": form, **context})

@@ -11,14 +11,14 @@ from clinic.audit import audited
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
-from patients.forms import ConsentSignForm, ReasonForm
+from patients.forms import ConsentSignForm
 from patients.models import ConsentText
 from patients.selectors import (
     consent_get_for_user,
     patient_clinical_alerts,
     patient_get_for_user,
 )
-from patients.views.common import patient_url, save_form
+from patients.views.common import patient_url, reason_page, save_form
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -84,21 +84,14 @@ def consent_withdraw(request: HttpRequest, patient_pk: int, pk: int) -> HttpResp
     if consent.is_withdrawn:
         messages.info(request, "This consent was already withdrawn.")
         return redirect("patients:detail", pk=patient_pk)
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].widget.attrs["placeholder"] = "What the patient said, briefly"
-    done = save_form(
+    return reason_page(
         request,
-        form,
-        lambda data: services.consent_withdraw(
-            consent=consent, by=request.user, reason=data["reason"]
+        act=lambda reason: services.consent_withdraw(
+            consent=consent, by=request.user, reason=reason
         ),
         success="The consent was withdrawn.",
         next_url=patient_url(patient_pk),
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "patients/consent_withdraw.html",
-        {"form": form, "consent": consent, "patient": consent.patient},
+        template="patients/consent_withdraw.html",
+        context={"consent": consent, "patient": consent.patient},
+        placeholder="What the patient said, briefly",
     )

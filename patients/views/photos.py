@@ -16,7 +16,7 @@ from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from cocktails.choices import BodyArea
 from patients import services
-from patients.forms import PhotoUploadForm, ReasonForm
+from patients.forms import PhotoUploadForm
 from patients.models import Photo
 from patients.selectors import (
     patient_clinical_alerts,
@@ -25,7 +25,7 @@ from patients.selectors import (
     patient_photos,
     photo_get_for_user,
 )
-from patients.views.common import save_form
+from patients.views.common import reason_page, save_form
 
 
 def _by_area(photos: list[Photo]) -> list[tuple[str, list[Photo]]]:
@@ -98,21 +98,14 @@ def photo_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse
     if photo.removed_at is not None:
         messages.info(request, "This photo was already removed.")
         return redirect(gallery)
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].widget.attrs["placeholder"] = "For example: uploaded to the wrong record"
-    done = save_form(
+    return reason_page(
         request,
-        form,
-        lambda data: services.photo_remove(photo=photo, reason=data["reason"]),
+        act=lambda reason: services.photo_remove(photo=photo, reason=reason),
         success="The photo was removed from the gallery.",
         next_url=gallery,
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "patients/photo_remove.html",
-        {"form": form, "photo": photo, "patient": photo.patient, "cancel_url": gallery},
+        template="patients/photo_remove.html",
+        context={"photo": photo, "patient": photo.patient, "cancel_url": gallery},
+        placeholder="For example: uploaded to the wrong record",
     )
 
 
