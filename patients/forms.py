@@ -161,14 +161,11 @@ class ConcernGroup:
         self.field = form[f"concern_{indication.value}"]
 
 
-class ConsultationForm(forms.Form):
-    """The consultation: concerns per indication, expectations, and the screening questions.
+class ConsultationTalkForm(forms.Form):
+    """What the patient and practitioner said at a consultation: goals, expectations, pain
+    tolerance, aversion to needles, budget, notes. Part of the consultation form, and what
+    can be corrected later (ConsultationEditForm)."""
 
-    Concerns: one group of area checkboxes per indication (only the areas the indication is
-    done on); ticking an area makes the indication a concern there.
-    """
-
-    consulted_on = forms.DateField(label="Date", widget=DateInput())
     goals = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Goals")
     expectations = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Expectations"
@@ -199,6 +196,26 @@ class ConsultationForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "10"}),
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConsultationEditForm(ConsultationTalkForm):
+    """A correction of what was said, with the reason kept in the change history."""
+
+    reason = forms.CharField(
+        max_length=100,
+        label="Reason for the correction",
+        widget=forms.TextInput(attrs={"placeholder": "For example: typing error in the goals"}),
+    )
+
+
+class ConsultationForm(ConsultationTalkForm):
+    """The consultation: concerns per indication, expectations, and the screening questions.
+
+    Concerns: one group of area checkboxes per indication (only the areas the indication is
+    done on); ticking an area makes the indication a concern there.
+    """
+
+    consulted_on = forms.DateField(label="Date", widget=DateInput())
     allergens = forms.ModelMultipleChoiceField(
         queryset=Ingredient.objects.filter(is_active=True).order_by("name"),
         required=False,

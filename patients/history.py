@@ -41,6 +41,8 @@ class Change:
     what: str
     action: str
     fields: tuple[FieldChange, ...] = ()
+    # Why, when the change was made with a reason (a corrected consultation).
+    reason: str = ""
 
 
 def _display(field: models.Field, value: Any) -> str:
@@ -119,6 +121,7 @@ def _changes_for(model: type[models.Model], records: list[Any], limit: int) -> l
                 what=_label(model, record),
                 action=_ACTIONS.get(record.history_type, "changed"),
                 fields=tuple(diffs),
+                reason=record.history_change_reason or "",
             )
         )
     return changes

@@ -205,6 +205,18 @@ class Consultation(models.Model):
         MILD = "mild", "Mild"
         STRONG = "strong", "Strong"
 
+    # What can be corrected after the visit (services.consultation_correct). The date,
+    # concerns and screening answers stay as recorded.
+    CORRECTABLE = (
+        "goals",
+        "expectations",
+        "expectations_realistic",
+        "pain_tolerance",
+        "needle_aversion",
+        "budget",
+        "notes",
+    )
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consultations")
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"

@@ -263,6 +263,32 @@ def consultation_create(
 
 
 @transaction.atomic
+def consultation_correct(
+    *, consultation: Consultation, changes: dict[str, Any], reason: str
+) -> Consultation:
+    """Correct what was said at a consultation (goals, expectations, pain tolerance, aversion
+    to needles, budget, notes). The date, concerns and screening answers stay as recorded:
+    a contraindication is resolved on its own, and a new visit is a new consultation. The
+    change history keeps the old values, who corrected them and ``reason``."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the consultation is corrected."})
+    unknown = set(changes) - set(Consultation.CORRECTABLE)
+    if unknown:
+        raise ValueError(f"Not correctable: {', '.join(sorted(unknown))}")
+    item = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    changed = [name for name, value in changes.items() if getattr(item, name) != value]
+    if not changed:
+        raise ValidationError("Nothing was changed.")
+    for name in changed:
+        setattr(item, name, changes[name])
+    item.full_clean(exclude=["patient", "practitioner"])
+    item._change_reason = reason
+    item.save(update_fields=changed)
+    return item
+
+
+@transaction.atomic
 def contraindication_resolve(
     *, contraindication: Contraindication, by: User, reason: str
 ) -> Contraindication:

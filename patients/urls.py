@@ -26,6 +26,11 @@ urlpatterns = [
         name="consultation_detail",
     ),
     path(
+        "<int:patient_pk>/consultations/<int:pk>/edit/",
+        clinical.consultation_edit,
+        name="consultation_edit",
+    ),
+    path(
         "<int:patient_pk>/contraindications/<int:pk>/resolve/",
         clinical.contraindication_resolve,
         name="contraindication_resolve",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from clinic.audit import audited
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
-from patients.forms import AllergyForm, ConsultationForm
+from patients.forms import AllergyForm, ConsultationEditForm, ConsultationForm
 from patients.models import Consultation, Contraindication
 from patients.screening import QUESTIONS_BY_KEY
 from patients.selectors import (
@@ -76,6 +77,46 @@ def consultation_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpR
             "patient": consultation.patient,
             "answers": answers,
             "alerts": patient_clinical_alerts(patient=consultation.patient),
+        },
+    )
+
+
+@requires(Capability.EDIT_CLINICAL)
+def consultation_edit(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    """Correct what was said at a consultation; the change history keeps the old values, who
+    corrected them and why."""
+    consultation = consultation_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    detail = reverse(
+        "patients:consultation_detail", kwargs={"patient_pk": patient_pk, "pk": consultation.pk}
+    )
+    if consultation.patient.is_archived:
+        messages.error(request, "The record is archived: restore it before correcting it.")
+        return redirect(detail)
+    form = ConsultationEditForm(
+        request.POST or None,
+        initial={name: getattr(consultation, name) for name in Consultation.CORRECTABLE},
+    )
+    done = save_form(
+        request,
+        form,
+        lambda data: services.consultation_correct(
+            consultation=consultation,
+            changes={name: data[name] for name in Consultation.CORRECTABLE},
+            reason=data["reason"],
+        ),
+        success="The consultation was corrected; the change history keeps what it said before.",
+        next_url=detail,
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "patients/consultation_edit.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "cancel_url": detail,
         },
     )
 

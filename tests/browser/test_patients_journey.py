@@ -65,6 +65,23 @@ def test_practitioner_logs_a_pregnancy_and_sees_treatment_blocked(
     assert item.severity == Contraindication.Severity.ABSOLUTE
     assert item.note == "Pregnant, 10 weeks"
 
+    # The goals were misheard: corrected from the consultation, with the reason.
+    consultation = patient.consultations.get()
+    page.goto(f"{live_server.url}/patients/{patient.pk}/consultations/{consultation.pk}/")
+    page.get_by_role("link", name="Correct").click()
+    edit = page.get_by_test_id("consultation-edit-form")
+    edit.get_by_label("Goals").fill("Fresher look before the wedding in June")
+    edit.get_by_label("Reason for the correction").fill("Goals misheard")
+    screenshot(page, "patients-consultation-correct-laptop")
+    edit.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".alert-success")).to_contain_text("was corrected")
+    expect(page.get_by_text("Fresher look before the wedding in June")).to_be_visible()
+    page.get_by_role("link", name="Change history").click()
+    expect(page.get_by_test_id("change-history")).to_contain_text("Reason: Goals misheard")
+    screenshot(page, "patients-history-correction-laptop")
+    consultation.refresh_from_db()
+    assert consultation.goals == "Fresher look before the wedding in June"
+
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_patient_list_and_page_look_right(

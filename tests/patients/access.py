@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
     "patients:history": Rule(ok=CLINICAL, kwargs=_patient),
     "patients:consultation_create": Rule(ok=CLINICAL, kwargs=_of_patient),
     "patients:consultation_detail": Rule(ok=CLINICAL, kwargs=_child("consultation")),
+    "patients:consultation_edit": Rule(ok=CLINICAL, kwargs=_child("consultation")),
     "patients:contraindication_resolve": Rule(ok=CLINICAL, kwargs=_child("contraindication")),
     "patients:allergy_add": Rule(ok=CLINICAL, kwargs=_of_patient),
     "patients:allergy_remove": Rule(ok=CLINICAL, kwargs=_child("allergy")),

@@ -211,3 +211,89 @@ def test_consultation_dates_are_checked_against_the_birth_date(patient, practiti
             concerns=[(Indication.SCARS, BodyArea.FACE)],
         )
     assert "consulted_on" in caught.value.message_dict
+
+
+# Correcting what was said at a consultation.
+
+
+def _edit_url(consultation) -> str:
+    return reverse("patients:consultation_edit", args=[consultation.patient_id, consultation.pk])
+
+
+def _correction(consultation, **changes) -> dict[str, object]:
+    data = {name: getattr(consultation, name) for name in Consultation.CORRECTABLE}
+    data["budget"] = "" if data["budget"] is None else data["budget"]
+    return {**data, "reason": "Typing error in the goals", **changes}
+
+
+def test_a_correction_saves_the_new_words_and_the_history_keeps_the_old_and_the_reason(
+    practitioner_client, patient, practitioner
+):
+    practitioner_client.post(_url(patient), consultation_post(goals="Fewer lines"))
+    consultation = Consultation.objects.get()
+    detail = reverse("patients:consultation_detail", args=[patient.pk, consultation.pk])
+    assert _edit_url(consultation) in practitioner_client.get(detail).text
+    form = practitioner_client.get(_edit_url(consultation))
+    assert form.status_code == 200 and "Fewer lines" in form.text
+    response = practitioner_client.post(
+        _edit_url(consultation), _correction(consultation, goals="Fewer fine lines", budget="300")
+    )
+    assert response.status_code == 302 and response["Location"] == detail
+    consultation.refresh_from_db()
+    assert (consultation.goals, consultation.budget) == ("Fewer fine lines", 300)
+    latest = consultation.history.first()
+    assert latest.history_type == "~" and latest.history_user == practitioner
+    assert latest.history_change_reason == "Typing error in the goals"
+    assert consultation.history.last().goals == "Fewer lines"
+    # The patient's change history shows both values and the reason.
+    page = practitioner_client.get(reverse("patients:history", args=[patient.pk])).text
+    assert "Fewer lines" in page and "Fewer fine lines" in page
+    assert "Reason: Typing error in the goals" in page
+
+
+def test_a_correction_needs_a_reason_and_a_change(practitioner_client, patient):
+    practitioner_client.post(_url(patient), consultation_post())
+    consultation = Consultation.objects.get()
+    no_reason = practitioner_client.post(
+        _edit_url(consultation), _correction(consultation, goals="Other", reason=" ")
+    )
+    assert no_reason.status_code == 200 and no_reason.context["form"].errors["reason"]
+    unchanged = practitioner_client.post(_edit_url(consultation), _correction(consultation))
+    assert unchanged.status_code == 200
+    assert "Nothing was changed." in unchanged.context["form"].non_field_errors()
+    out_of_range = practitioner_client.post(
+        _edit_url(consultation), _correction(consultation, pain_tolerance="11")
+    )
+    assert out_of_range.context["form"].errors["pain_tolerance"]
+    assert consultation.history.count() == 1  # only its creation
+
+
+def test_the_date_concerns_and_screening_are_not_corrected(patient, practitioner):
+    consultation = log_consultation(patient, practitioner)
+    with pytest.raises(ValueError, match="consulted_on"):
+        services.consultation_correct(
+            consultation=consultation,
+            changes={"consulted_on": datetime.date(2020, 1, 1)},
+            reason="Wrong date",
+        )
+
+
+def test_a_consultation_of_an_archived_record_is_not_corrected(
+    practitioner_client, patient, practitioner
+):
+    consultation = log_consultation(patient, practitioner)
+    services.patient_archive(patient=patient)
+    response = practitioner_client.post(
+        _edit_url(consultation), _correction(consultation, goals="Other")
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.goals != "Other"
+
+
+def test_a_receptionist_cannot_correct_a_consultation(receptionist_client, patient, practitioner):
+    consultation = log_consultation(patient, practitioner)
+    response = receptionist_client.post(
+        _edit_url(consultation), _correction(consultation, goals="Other")
+    )
+    assert response.status_code == 403
