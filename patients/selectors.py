@@ -3,7 +3,8 @@
 Integration points for other apps (they call these; patients never imports them):
 
 - ``patient_get_for_user(user=, pk=)``: the one way to look a patient up for a request.
-- ``patient_treatment_blockers(patient=, indication=)``: why a treatment may not start now.
+- ``patient_treatment_blockers(patient=, indication=)``: why a treatment may not start now
+  (``patient_general_blockers`` works it out from what the patient page already read).
 - ``patient_has_valid_consent(patient=, indication=)``: the consent check before a session.
 - ``patient_active_allergen_ids(patient=)``: catalogue ingredients the patient is allergic to.
 - ``patient_clinical_alerts(patient=)``: what ``templates/patients/_clinical_alerts.html``
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -315,10 +317,46 @@ def patient_treatment_blockers(
     clinical alerts, and allergies are checked per cocktail with
     ``patient_active_allergen_ids``. Three queries, whatever the patient's record holds.
     """
+    required = consent_texts_required(indication=indication)
+    return _blockers(
+        patient=patient,
+        absolute=Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=patient).order_by("pk"),
+        required=required,
+        signed=_signed_text_ids(patient=patient, texts=required) if required else set(),
+    )
+
+
+def patient_general_blockers(
+    *, patient: Patient, alerts: ClinicalAlerts, consents: list[ConsentStatus]
+) -> list[TreatmentBlocker]:
+    """``patient_treatment_blockers(patient=patient)`` worked out from what the patient page
+    has already read (its clinical alerts and consent overview): no query."""
+    required = [
+        status.text
+        for status in consents
+        if status.text.kind == ConsentText.Kind.TREATMENT and not status.text.indication
+    ]
+    return _blockers(
+        patient=patient,
+        absolute=sorted(alerts.absolute, key=lambda item: item.pk),
+        required=required,
+        signed={status.text.pk for status in consents if status.signature is not None},
+    )
+
+
+def _blockers(
+    *,
+    patient: Patient,
+    absolute: Iterable[Contraindication],
+    required: list[ConsentText],
+    signed: set[int],
+) -> list[TreatmentBlocker]:
+    """The rules, from the open absolute contraindications, the consent texts required and
+    the ids of those the patient has signed (not withdrawn)."""
     blockers: list[TreatmentBlocker] = []
     if patient.archived_at is not None:
         blockers.append(TreatmentBlocker("archived", "The patient's record is archived."))
-    for item in Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=patient).order_by("pk"):
+    for item in absolute:
         blockers.append(
             TreatmentBlocker(
                 "contraindication",
@@ -326,12 +364,10 @@ def patient_treatment_blockers(
                 contraindication=item,
             )
         )
-    required = consent_texts_required(indication=indication)
     if not required:
         blockers.append(
             TreatmentBlocker("consent", "No treatment consent text is published for the clinic.")
         )
-    signed = _signed_text_ids(patient=patient, texts=required) if required else set()
     for text in required:
         if text.pk not in signed:
             blockers.append(

@@ -20,10 +20,10 @@ from patients.models import Contraindication
 from patients.selectors import (
     patient_clinical_alerts,
     patient_consent_overview,
+    patient_general_blockers,
     patient_get_for_user,
     patient_photos,
     patient_search,
-    patient_treatment_blockers,
 )
 from patients.timeline import patient_timeline
 from patients.views.common import patient_url, save_form
@@ -85,13 +85,15 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": patient_actions(patient=patient, user=request.user),
     }
     if can(request.user, Capability.VIEW_CLINICAL):
+        alerts = patient_clinical_alerts(patient=patient)
+        consents = patient_consent_overview(patient=patient)
         context |= {
-            "alerts": patient_clinical_alerts(patient=patient),
-            "blockers": patient_treatment_blockers(patient=patient),
+            "alerts": alerts,
+            "blockers": patient_general_blockers(patient=patient, alerts=alerts, consents=consents),
             "resolved": Contraindication.objects.filter(
                 patient=patient, resolved_at__isnull=False
             ).select_related("resolved_by")[:10],
-            "consents": patient_consent_overview(patient=patient),
+            "consents": consents,
             "photos": list(patient_photos(patient=patient)[:6]),
             "changes": patient_change_history(patient=patient, limit=8),
         }

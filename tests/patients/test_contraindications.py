@@ -9,7 +9,12 @@ from django.urls import reverse
 from cocktails.choices import Indication
 from patients import services
 from patients.models import ConsentText, Contraindication
-from patients.selectors import patient_treatment_blockers
+from patients.selectors import (
+    patient_clinical_alerts,
+    patient_consent_overview,
+    patient_general_blockers,
+    patient_treatment_blockers,
+)
 from tests.patients.helpers import log_consultation
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +151,53 @@ def test_blockers_run_three_queries_whatever_the_record(
         log_consultation(pregnant, practitioner, cancer="absolute", diabetes="relative")
     with django_assert_num_queries(3):
         patient_treatment_blockers(patient=pregnant)
+
+
+def _page_blockers(patient) -> list[tuple[str, str]]:
+    """The blockers as the patient page works them out, from its alerts and consents."""
+    alerts = patient_clinical_alerts(patient=patient)
+    consents = patient_consent_overview(patient=patient)
+    return [
+        (b.code, b.message)
+        for b in patient_general_blockers(patient=patient, alerts=alerts, consents=consents)
+    ]
+
+
+def _blockers(patient) -> list[tuple[str, str]]:
+    return [(b.code, b.message) for b in patient_treatment_blockers(patient=patient)]
+
+
+@pytest.mark.parametrize(
+    "scene",
+    ["no text", "not signed", "signed", "withdrawn", "new version", "blocked", "archived"],
+)
+def test_the_patient_page_works_out_the_same_blockers_as_the_check_before_treatment(
+    scene, patient, practitioner, admin_user, consent_texts, django_assert_num_queries
+):
+    if scene == "no text":
+        ConsentText.objects.filter(kind=ConsentText.Kind.TREATMENT).delete()
+    if scene not in ("no text", "not signed"):
+        consent = services.consent_sign(
+            patient=patient,
+            text=consent_texts.general,
+            signed_name=patient.full_name,
+            witnessed_by=practitioner,
+        )
+        if scene == "withdrawn":
+            services.consent_withdraw(consent=consent, by=practitioner, reason="Changed her mind")
+        if scene == "new version":
+            services.consent_text_publish(
+                kind=ConsentText.Kind.TREATMENT, title="General", body="v2", by=admin_user
+            )
+        if scene == "blocked":
+            log_consultation(patient, practitioner, pregnancy="absolute", anticoagulants="absolute")
+        if scene == "archived":
+            services.patient_archive(patient=patient)
+    patient.refresh_from_db()
+    expected = _blockers(patient)
+    alerts = patient_clinical_alerts(patient=patient)
+    consents = patient_consent_overview(patient=patient)
+    with django_assert_num_queries(0):
+        found = patient_general_blockers(patient=patient, alerts=alerts, consents=consents)
+    assert [(b.code, b.message) for b in found] == expected == _page_blockers(patient)
+    assert bool(expected) == (scene != "signed")
