@@ -126,9 +126,6 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
     item: Contraindication = contraindication_get_for_user(
         user=request.user, pk=pk, patient_pk=patient_pk
     )
-    if not item.is_open:
-        messages.info(request, "This contraindication was already resolved.")
-        return redirect("patients:detail", pk=patient_pk)
     return reason_page(
         request,
         act=lambda reason: services.contraindication_resolve(
@@ -138,6 +135,7 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
         next_url=patient_url(patient_pk),
         template="patients/contraindication_resolve.html",
         context={"item": item, "patient": item.patient},
+        already="" if item.is_open else "This contraindication was already resolved.",
     )
 
 
@@ -164,9 +162,6 @@ def allergy_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @requires(Capability.EDIT_CLINICAL)
 def allergy_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     allergy = allergy_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
-    if allergy.removed_at is not None:
-        messages.info(request, "This allergy was already removed.")
-        return redirect("patients:detail", pk=patient_pk)
     return reason_page(
         request,
         act=lambda reason: services.allergy_remove(allergy=allergy, reason=reason),
@@ -175,4 +170,5 @@ def allergy_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
         template="patients/allergy_remove.html",
         context={"allergy": allergy, "patient": allergy.patient},
         placeholder="For example: entered in error",
+        already="This allergy was already removed." if allergy.removed_at else "",
     )

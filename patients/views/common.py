@@ -59,9 +59,15 @@ def reason_page(
     template: str,
     context: dict[str, Any],
     placeholder: str = "",
+    already: str = "",
 ) -> HttpResponse:
     """A change kept for the record that needs a reason (resolve, remove, withdraw): the
-    reason form, ``act(reason)`` (the service) on POST, or the page again with its errors."""
+    reason form, ``act(reason)`` (the service) on POST, or the page again with its errors.
+    ``already`` says the change was made before (resolved, removed, withdrawn): then that
+    message is shown at ``next_url`` instead."""
+    if already:
+        messages.info(request, already)
+        return redirect(next_url)
     form = ReasonForm(request.POST or None)
     if placeholder:
         form.fields["reason"].widget.attrs["placeholder"] = placeholder

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from clinic.audit import audited
@@ -81,9 +80,6 @@ def consent_signature(request: HttpRequest, patient_pk: int, pk: int) -> HttpRes
 @requires(Capability.EDIT_CLINICAL)
 def consent_withdraw(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     consent = consent_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
-    if consent.is_withdrawn:
-        messages.info(request, "This consent was already withdrawn.")
-        return redirect("patients:detail", pk=patient_pk)
     return reason_page(
         request,
         act=lambda reason: services.consent_withdraw(
@@ -94,4 +90,5 @@ def consent_withdraw(request: HttpRequest, patient_pk: int, pk: int) -> HttpResp
         template="patients/consent_withdraw.html",
         context={"consent": consent, "patient": consent.patient},
         placeholder="What the patient said, briefly",
+        already="This consent was already withdrawn." if consent.is_withdrawn else "",
     )

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -95,9 +95,6 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def photo_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     photo = photo_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
     gallery = reverse("patients:photo_list", kwargs={"patient_pk": patient_pk})
-    if photo.removed_at is not None:
-        messages.info(request, "This photo was already removed.")
-        return redirect(gallery)
     return reason_page(
         request,
         act=lambda reason: services.photo_remove(photo=photo, reason=reason),
@@ -106,6 +103,7 @@ def photo_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse
         template="patients/photo_remove.html",
         context={"photo": photo, "patient": photo.patient, "cancel_url": gallery},
         placeholder="For example: uploaded to the wrong record",
+        already="This photo was already removed." if photo.removed_at else "",
     )
 
 
