@@ -208,6 +208,7 @@ class Table:
         self.cursor = cursor
         self.model = model
         self.fields = list(model._meta.concrete_fields)
+        self.attnames = frozenset(f.attname for f in self.fields)
         self.defaults: dict[str, Any] = {}
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -475,9 +476,12 @@ class Seeder:
         table = self.tables[model]
         pk = table.add(**values)
         history = self.tables[model.history.model]
-        kept = {f.attname for f in history.fields}
         history.add(
-            **{name: value for name, value in {**table.defaults, **values}.items() if name in kept},
+            **{
+                name: value
+                for name, value in {**table.defaults, **values}.items()
+                if name in history.attnames
+            },
             id=pk,
             history_date=self.now,
             history_type="+",
