@@ -8,12 +8,13 @@ plan's sessions, and tells it when a session's log opens and is signed.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from clinic.lib.urls import url_for_pk
 from scheduling import clock, services
 from scheduling.models import Appointment
 from treatments.diary import Booking
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from treatments.models import TreatmentPlan
 
 
-def _booking(appointment: Appointment) -> Booking:
+def _booking(appointment: Appointment, link: Callable[[int], str]) -> Booking:
     return Booking(
         appointment_id=appointment.pk,
         patient=appointment.patient,
@@ -35,7 +36,7 @@ def _booking(appointment: Appointment) -> Booking:
         status_label=appointment.get_status_display(),
         room_label=appointment.room.name,
         plan_session_id=appointment.plan_session_id,
-        url=reverse("scheduling:appointment", kwargs={"pk": appointment.pk}),
+        url=link(appointment.pk),
     )
 
 
@@ -49,7 +50,8 @@ class SchedulingDiary:
             .select_related("patient", "appointment_type", "room")
             .order_by("start", "pk")
         )
-        return [_booking(row) for row in rows]
+        link = url_for_pk("scheduling:appointment")
+        return [_booking(row, link) for row in rows]
 
     def session_bookings(self, *, session_ids: Collection[int]) -> dict[int, Booking]:
         rows = (
@@ -57,7 +59,8 @@ class SchedulingDiary:
             .filter(plan_session_id__in=list(session_ids))
             .select_related("patient", "appointment_type", "room")
         )
-        return {row.plan_session_id: _booking(row) for row in rows}
+        link = url_for_pk("scheduling:appointment")
+        return {row.plan_session_id: _booking(row, link) for row in rows}
 
     def session_logged(self, *, session_id: int, signed: bool, by: User) -> None:
         services.appointment_follow_session(plan_session_id=session_id, signed=signed, by=by)
