@@ -305,6 +305,8 @@ def _shown(event: Placed, *, with_practitioner: bool, link: Callable[[int], str]
     week, and room."""
     a = event.appointment
     css = [f"status-{a.status}", f"kind-{a.appointment_type.kind}"]
+    if a.given_early:
+        css.append("is-given-early")
     if event.minutes < 35:
         css.append("is-short")
     if event.lanes > 1:
@@ -320,11 +322,17 @@ def _shown(event: Placed, *, with_practitioner: bool, link: Callable[[int], str]
         css=" ".join(css),
         time=clock.local(a.start).strftime("%H:%M"),
         patient=a.patient.full_name,
-        status=a.get_status_display() if a.status_worth_showing else "",
+        status=_status_text(a),
         meta=meta,
     )
     shown.html = _box(event, a.pk, shown)
     return shown
+
+
+def _status_text(a: Appointment) -> str:
+    if a.given_early:
+        return "Session already given"
+    return a.get_status_display() if a.status_worth_showing else ""
 
 
 def _box(event: Placed, pk: int, shown: Shown) -> SafeString:
@@ -376,6 +384,8 @@ class TodayBoard:
     now: datetime.datetime
     appointments: list[Appointment]
     people: list[PractitionerDay]
+    # Booked for sessions already given on an earlier day: to cancel.
+    given_early: list[Appointment]
 
     @property
     def late(self) -> list[Appointment]:
@@ -409,8 +419,8 @@ class TodayBoard:
 
 
 def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
-    """Today's appointments for the whole clinic and each practitioner's free time left:
-    four queries."""
+    """Today's appointments for the whole clinic, each practitioner's free time left, and
+    the appointments whose session was already given: five queries."""
     now = now or clock.now()
     day = clock.local(now).date()
     start, end = clock.day_bounds(day)
@@ -425,4 +435,10 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
             continue
         held = [a for a in theirs if a.holds_slot]
         people.append(PractitionerDay(person, schedule, theirs, _gaps(schedule.blocks, held, now)))
-    return TodayBoard(day=day, now=now, appointments=appointments, people=people)
+    return TodayBoard(
+        day=day,
+        now=now,
+        appointments=appointments,
+        people=people,
+        given_early=selectors.appointments_given_early(),
+    )

@@ -300,6 +300,11 @@ class Appointment(models.Model):
         blank=True,
         related_name="appointments",
     )
+    # When the session this appointment holds was given on an earlier day (the patient came
+    # early): set by the session's log, never cleared. The appointment is then obsolete, so it
+    # sends no reminder, and the desk is asked to cancel it (a session log cannot be
+    # taken back, so this stays true).
+    session_given_at = models.DateTimeField(null=True, blank=True, editable=False)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -339,6 +344,12 @@ class Appointment(models.Model):
             models.Index(fields=["start"], name="appointment_start_idx"),
             models.Index(fields=["practitioner", "start"], name="appointment_practitioner_idx"),
             models.Index(fields=["patient", "start"], name="appointment_patient_idx"),
+            # The desk's few appointments whose session was given early, among all of them.
+            models.Index(
+                fields=["start"],
+                condition=Q(session_given_at__isnull=False),
+                name="appointment_given_early_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -353,6 +364,11 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status in self.UPCOMING
+
+    @property
+    def given_early(self) -> bool:
+        """Still booked for a session that was already given: the desk should cancel it."""
+        return self.session_given_at is not None and self.is_upcoming
 
     @property
     def status_worth_showing(self) -> bool:

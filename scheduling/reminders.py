@@ -10,7 +10,8 @@ largest lead away, due `lead` before it; not when the appointment was booked or 
 that moment (its confirmation said it all).
 
 Neither is sent any more once the appointment is cancelled, moved (the key names the start,
-so the new time gets its own messages) or has begun.
+so the new time gets its own messages) or has begun, nor for an appointment whose session was
+already given on an earlier day (the desk is asked to cancel it).
 
 Every kind also stops for a patient who withdrew consent, has no address or is archived, and
 when the clinic switches the kind off (`MessageKindSwitch`). Emails say nothing clinical: the
@@ -94,9 +95,9 @@ def appointment_key(
 
 
 def _upcoming(now: datetime.datetime) -> QuerySet[Appointment]:
-    return Appointment.objects.filter(status__in=UPCOMING, start__gt=now).filter(
-        reachable("patient__")
-    )
+    return Appointment.objects.filter(
+        status__in=UPCOMING, start__gt=now, session_given_at__isnull=True
+    ).filter(reachable("patient__"))
 
 
 def _planned(kind: str, lead: datetime.timedelta | None = None) -> Exists:
@@ -160,6 +161,10 @@ def appointment_stale(now: datetime.datetime) -> Conditions:
         (~Q(appointment__status__in=UPCOMING), "The appointment is no longer upcoming."),
         (~Q(appointment__start=F("event_at")), "The appointment was moved."),
         (Q(appointment__start__lte=now), "The appointment has already begun."),
+        (
+            Q(appointment__session_given_at__isnull=False),
+            "The session was already given on an earlier day.",
+        ),
     ]
 
 

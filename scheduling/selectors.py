@@ -109,6 +109,17 @@ def appointments_between(
     return list(rows.order_by("start", "pk"))
 
 
+def appointments_given_early(*, limit: int = 20) -> list[Appointment]:
+    """Appointments still booked for a session that was already given on an earlier day,
+    soonest first: the front desk's to-do (cancel each). Read from a partial index, so
+    the cost does not grow with the diary."""
+    rows = appointment_list().filter(
+        status__in=Appointment.UPCOMING, session_given_at__isnull=False
+    )
+    rows = rows.defer(*deferred_except(Appointment, _NAME_FIELDS))
+    return list(rows.order_by("start", "pk")[:limit])
+
+
 @dataclass
 class DaySchedule:
     """What one practitioner's working day looks like: blocks of hours, or a day-off reason."""

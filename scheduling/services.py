@@ -323,8 +323,11 @@ def appointment_follow_session(
     happened without anyone clicking through its statuses. A patient being treated has come:
     a booked or confirmed appointment is marked arrived (now) on the way.
 
-    Left as it is: no appointment, a cancelled one or a no-show, one already as far along,
-    and one on a later day (the session was given early: the desk moves or cancels it)."""
+    An upcoming appointment on a later day keeps its status: the session was given early. It
+    is marked so (`session_given_at`): it sends no reminder, and the desk's today page and the
+    appointment itself ask for it to be cancelled.
+
+    Left as it is: no appointment, a cancelled one or a no-show, one already as far along."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .active()
@@ -335,9 +338,14 @@ def appointment_follow_session(
         return None
     now = clock.now()
     target = Status.COMPLETED if signed else Status.IN_TREATMENT
-    if clock.local(appointment.start).date() > clock.local(now).date() or _VISIT.index(
-        appointment.status
-    ) >= _VISIT.index(target):
+    if clock.local(appointment.start).date() > clock.local(now).date():
+        if appointment.is_upcoming and appointment.session_given_at is None:
+            appointment.session_given_at = now
+            appointment._history_user = by
+            # Not updated_at: the booking itself did not change (reminders read it).
+            appointment.save(update_fields=["session_given_at"])
+        return appointment
+    if _VISIT.index(appointment.status) >= _VISIT.index(target):
         return appointment
     appointment.status = target
     appointment.arrived_at = appointment.arrived_at or now

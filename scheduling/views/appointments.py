@@ -50,13 +50,27 @@ def _describe(appointment: Appointment) -> str:
     )
 
 
+def _given_early_reason(appointment: Appointment) -> str:
+    """The cancel form's suggested reason for an appointment whose session was given early."""
+    if not appointment.given_early:
+        return ""
+    day = clock.local(appointment.session_given_at).date()
+    return f"Session already given on {clock.long_day(day)} {day.year}."
+
+
 def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
     """The status buttons this appointment offers now: (status, label, button style)."""
     now = clock.now()
     allowed = services.TRANSITIONS.get(appointment.status, frozenset())
     on_the_day = clock.local(appointment.start).date() <= clock.local(now).date()
     offered = [
-        (Appointment.Status.CONFIRMED, "Confirm", "btn-outline-primary", True),
+        # Not an appointment whose session was already given: it is there to be cancelled.
+        (
+            Appointment.Status.CONFIRMED,
+            "Confirm",
+            "btn-outline-primary",
+            not appointment.given_early,
+        ),
         (Appointment.Status.ARRIVED, "Arrived", "btn-primary", on_the_day),
         (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", on_the_day),
         (Appointment.Status.COMPLETED, "Completed", "btn-success", on_the_day),
@@ -169,7 +183,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 response = _detail(request, appointment, notice=message, candidates=candidates)
                 return announce_change(response)
     else:
-        form = CancelForm()
+        form = CancelForm(initial={"reason": _given_early_reason(appointment)})
     context = {
         "appointment": appointment,
         "form": form,

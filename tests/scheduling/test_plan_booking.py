@@ -4,13 +4,16 @@ plan, and everything is booked or nothing (plan sessions included)."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from patients.models import Patient
 from scheduling.availability import SeriesSlot
-from scheduling.models import Appointment, AppointmentSeries, AppointmentType
+from scheduling.models import Appointment, AppointmentSeries, AppointmentType, OutboxMessage
 from scheduling.selectors import plan_booked_session_ids, plans_to_book
 from scheduling.services import (
     SeriesUnavailable,
@@ -20,8 +23,16 @@ from scheduling.services import (
 )
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
+from tests.scheduling.reminder_scenes import LONG_AGO, Kind, Status, sweep
+from tests.treatments.scenarios import (
+    accepted_plan,
+    consenting_patient,
+    lots,
+    record,
+    signed_session,
+    start,
+)
 from tests.treatments.scenarios import clinic as treatment_clinic
-from tests.treatments.scenarios import lots, record, signed_session, start
 from treatments import diary, services
 from treatments.models import TreatmentPlan, TreatmentSession
 
@@ -241,13 +252,26 @@ def test_an_arrival_the_desk_recorded_is_kept(scene, treatment, frozen_now, time
     assert (first.status, first.arrived_at) == (Appointment.Status.IN_TREATMENT, desk_time)
 
 
-def test_a_session_given_before_its_appointments_day_leaves_the_appointment_to_the_desk(
-    scene, treatment
+def test_a_session_given_before_its_appointments_day_marks_the_appointment_for_the_desk(
+    scene, treatment, frozen_now, time_machine
 ):
     _, later = book(scene, fortnightly(2), treatment)
-    start(scene.plan, scene.plan.practitioner, session=later.plan_session)
+    by = scene.plan.practitioner
+    session = start(scene.plan, by, session=later.plan_session)
     later.refresh_from_db()
+    # Still booked (the patient is not there on that day), but known to be given already.
     assert (later.status, later.arrived_at) == (Appointment.Status.BOOKED, None)
+    assert (later.session_given_at, later.given_early) == (frozen_now, True)
+    assert later.history.first().history_user == by
+    # Signing the log later that day keeps the first mark.
+    time_machine.move_to(frozen_now + datetime.timedelta(hours=1), tick=False)
+    services.session_sign(session=record(session, by, lots=lots(scene.catalogue)), by=by)
+    later.refresh_from_db()
+    assert (later.status, later.session_given_at) == (Appointment.Status.BOOKED, frozen_now)
+    # Once the desk cancels it, it is no longer the desk's to-do.
+    appointment_cancel(appointment=later, reason="Session already given", by=by)
+    later.refresh_from_db()
+    assert later.given_early is False
 
 
 def test_a_cancelled_appointment_stays_cancelled_when_its_session_is_given(scene, treatment):
@@ -256,4 +280,120 @@ def test_a_cancelled_appointment_stays_cancelled_when_its_session_is_given(scene
     start(scene.plan, scene.plan.practitioner, session=first.plan_session)
     first.refresh_from_db()
     assert first.status == Appointment.Status.CANCELLED
-    assert first.arrived_at is None
+    assert (first.arrived_at, first.session_given_at) == (None, None)
+
+
+def test_an_appointment_whose_session_was_given_early_sends_no_more_emails(
+    scene, treatment, frozen_now, time_machine
+):
+    Patient.objects.filter(pk=scene.patient.pk).update(
+        email="camille@example.test", reminder_consent_at=LONG_AGO
+    )
+    first, later = book(scene, fortnightly(2), treatment)
+    sweep()
+    assert statuses(later) == [(Kind.CONFIRMATION, Status.PENDING)]
+    start(scene.plan, scene.plan.practitioner, session=later.plan_session)
+    sweep()
+    # The pending confirmation is withdrawn, with the reason; the other appointment's stays.
+    assert statuses(later) == [(Kind.CONFIRMATION, Status.CANCELLED)]
+    assert OutboxMessage.objects.get(appointment=later).reason == (
+        "The session was already given on an earlier day."
+    )
+    assert (Kind.CONFIRMATION, Status.PENDING) in statuses(first)
+    # 48 hours before the obsolete appointment: no reminder is planned for it.
+    time_machine.move_to(later.start - datetime.timedelta(hours=47), tick=False)
+    sweep()
+    assert statuses(later) == [(Kind.CONFIRMATION, Status.CANCELLED)]
+    # Camille was emailed about the first appointment (today) only.
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects
+    assert all("Monday 16 March" in subject for subject in subjects), subjects
+
+
+def statuses(appointment: Appointment) -> list[tuple[str, str]]:
+    rows = OutboxMessage.objects.filter(appointment=appointment).order_by("pk")
+    return list(rows.values_list("kind", "status"))
+
+
+# The desk is told: on the appointment, on the today page, on the calendar.
+
+
+@pytest.fixture
+def given_early(scene, treatment):
+    """The second of two fortnightly appointments, its session given today (Monday)."""
+    _, later = book(scene, fortnightly(2), treatment)
+    start(scene.plan, scene.plan.practitioner, session=later.plan_session)
+    later.refresh_from_db()
+    return later
+
+
+def test_the_appointment_asks_the_desk_to_cancel_it_with_the_reason_filled_in(
+    given_early, receptionist_client
+):
+    page = receptionist_client.get(reverse("scheduling:appointment", args=[given_early.pk]))
+    alert = page.text.split('data-testid="given-early"')[1].split("</div>")[0]
+    assert "Session already given" in alert
+    assert "Monday 16 March 2026" in alert
+    # Nothing to confirm: the appointment is there to be cancelled.
+    assert 'name="status" value="confirmed"' not in page.text
+    form = receptionist_client.get(reverse("scheduling:appointment_cancel", args=[given_early.pk]))
+    assert form.context["form"].initial == {
+        "reason": "Session already given on Monday 16 March 2026."
+    }
+    response = receptionist_client.post(
+        reverse("scheduling:appointment_cancel", args=[given_early.pk]),
+        {"reason": form.context["form"].initial["reason"]},
+    )
+    assert response.status_code == 302
+    given_early.refresh_from_db()
+    assert given_early.cancel_reason == "Session already given on Monday 16 March 2026."
+    page = receptionist_client.get(reverse("scheduling:appointment", args=[given_early.pk]))
+    assert 'data-testid="given-early"' not in page.text
+
+
+def test_an_ordinary_appointment_has_no_warning_and_no_reason_filled_in(
+    scene, treatment, receptionist_client
+):
+    first, _ = book(scene, fortnightly(2), treatment)
+    page = receptionist_client.get(reverse("scheduling:appointment", args=[first.pk]))
+    assert 'data-testid="given-early"' not in page.text
+    assert 'name="status" value="confirmed"' in page.text
+    form = receptionist_client.get(reverse("scheduling:appointment_cancel", args=[first.pk]))
+    assert form.context["form"].initial == {"reason": ""}
+
+
+def test_the_today_page_lists_what_to_cancel_at_a_constant_cost(
+    scene, treatment, given_early, admin_user, receptionist_client, django_assert_num_queries
+):
+    url = reverse("scheduling:today")
+    receptionist_client.get(url)  # the session's idle refresh
+    with django_assert_num_queries(8) as one:
+        page = receptionist_client.get(url).text
+    row = page.split(f'data-testid="given-early-{given_early.pk}"')[1].split("</li>")[0]
+    assert "Camille Roux" in row
+    assert "booked Mon 30 Mar, 10:00" in row
+    assert "given Mon 16 Mar" in row
+    assert reverse("scheduling:appointment_cancel", args=[given_early.pk]) in row
+    # Two more plans' later sessions given early: the same queries, three rows.
+    for days, name in ((1, "Ana"), (2, "Ben")):
+        patient = consenting_patient(witness=admin_user, first_name=name, last_name="Silva")
+        other = accepted_plan(
+            patient=patient, practitioner=scene.plan.practitioner, cocktail=scene.face_glow
+        )
+        first_day = MONDAY + datetime.timedelta(days=days)
+        slots = fortnightly(2, first_day)
+        _, later = book(scene, slots, treatment, plan=other, patient=patient)
+        start(other, scene.plan.practitioner, session=later.plan_session)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = receptionist_client.get(url).text
+    assert len(re.findall(r'data-testid="given-early-\d+"', page)) == 3
+
+
+def test_the_calendar_shows_the_appointment_as_already_given(given_early, receptionist_client):
+    week = receptionist_client.get(
+        reverse("scheduling:week"),
+        {"date": given_early.start.date().isoformat(), "who": "all"},
+    ).text
+    box = week.split(f'data-testid="appointment-{given_early.pk}"')[0].rsplit("<a ", 1)[1]
+    assert "is-given-early" in box
+    assert "Session already given" in week.split(f'data-testid="appointment-{given_early.pk}"')[1]
