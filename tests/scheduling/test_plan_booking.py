@@ -310,6 +310,26 @@ def test_an_appointment_whose_session_was_given_early_sends_no_more_emails(
     assert all("Monday 16 March" in subject for subject in subjects), subjects
 
 
+@pytest.mark.parametrize("which", ["today's", "later"])
+def test_the_practitioner_is_told_when_the_session_was_booked_for_a_later_day(
+    scene, treatment, practitioner_client, which
+):
+    today, later = book(scene, fortnightly(2), treatment)
+    session = (today if which == "today's" else later).plan_session
+    response = practitioner_client.post(
+        reverse("treatments:session_start", args=[session.pk]),
+        {"contraindications_reviewed": "on", "photos_taken": "on"},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[0] == "Pre-checks passed: log the session as you go."
+    told = (
+        "This session was booked for Monday 30 March at 10:00: that appointment sends no "
+        "reminder now, and the front desk is asked to cancel it."
+    )
+    assert shown[1:] == ([] if which == "today's" else [told])
+
+
 def statuses(appointment: Appointment) -> list[tuple[str, str]]:
     rows = OutboxMessage.objects.filter(appointment=appointment).order_by("pk")
     return list(rows.values_list("kind", "status"))

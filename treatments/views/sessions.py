@@ -19,7 +19,7 @@ from patients.selectors import (
     patient_photos,
 )
 from patients.views.common import apply_errors
-from treatments import services
+from treatments import diary, services
 from treatments.forms import (
     AmendmentForm,
     LotFormSet,
@@ -66,6 +66,8 @@ def _precheck_page(
         else:
             audit(request, Action.CREATE, plan.patient, f"Treatment session #{started.pk}")
             messages.success(request, "Pre-checks passed: log the session as you go.")
+            if session is not None:
+                _tell_of_a_later_booking(request, started)
             return redirect("treatments:session_log", pk=started.pk)
     patient = plan.patient
     today_photos = list(patient_photos(patient=patient).filter(taken_on=timezone.localdate()))
@@ -88,6 +90,20 @@ def _precheck_page(
             "photos_today": today_photos,
             "warnings": session_warnings(formulation=plan.cocktail.current, patient=patient),
         },
+    )
+
+
+def _tell_of_a_later_booking(request: HttpRequest, session: TreatmentSession) -> None:
+    """A session given before the day it was booked for: its appointment stays in the diary
+    (the patient may be on the phone about it), and the front desk is asked to cancel it."""
+    booking = diary.session_bookings(session_ids=[session.pk]).get(session.pk)
+    if booking is None or timezone.localdate(booking.start) <= timezone.localdate():
+        return
+    day = timezone.localtime(booking.start)
+    messages.info(
+        request,
+        f"This session was booked for {day:%A} {day.day} {day:%B} at {day:%H:%M}: that "
+        "appointment sends no reminder now, and the front desk is asked to cancel it.",
     )
 
 
