@@ -244,13 +244,27 @@ def patient_active_allergen_ids(*, patient: Patient) -> set[int]:
     )
 
 
+def _consent_scopes(indication: str | None) -> list[str]:
+    """The scopes of treatment consent text that apply to ``indication``: the general text
+    ("") and, with an indication, that indication's own text."""
+    return [""] if not indication else ["", str(indication)]
+
+
+def _required_for(text: ConsentText, indication: str | None) -> bool:
+    """``consent_texts_required``'s rule for a text already read (current texts only)."""
+    return text.kind == ConsentText.Kind.TREATMENT and text.indication in _consent_scopes(
+        indication
+    )
+
+
 def consent_texts_required(*, indication: str | None) -> list[ConsentText]:
     """The current treatment consent texts a patient must have signed for ``indication``:
     the general text and, where the clinic has published one, the text for that indication."""
-    scopes = [""] if not indication else ["", str(indication)]
     return list(
         ConsentText.objects.filter(
-            kind=ConsentText.Kind.TREATMENT, indication__in=scopes, superseded_at__isnull=True
+            kind=ConsentText.Kind.TREATMENT,
+            indication__in=_consent_scopes(indication),
+            superseded_at__isnull=True,
         )
     )
 
@@ -331,11 +345,7 @@ def patient_general_blockers(
 ) -> list[TreatmentBlocker]:
     """``patient_treatment_blockers(patient=patient)`` worked out from what the patient page
     has already read (its clinical alerts and consent overview): no query."""
-    required = [
-        status.text
-        for status in consents
-        if status.text.kind == ConsentText.Kind.TREATMENT and not status.text.indication
-    ]
+    required = [status.text for status in consents if _required_for(status.text, None)]
     return _blockers(
         patient=patient,
         absolute=sorted(alerts.absolute, key=lambda item: item.pk),
