@@ -30,7 +30,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 
 from bench import targets
 from bench.sqltime import StatementTimer
@@ -228,7 +227,7 @@ def _served(user: Any | None, urls: list[str], runs: int) -> dict[str, float]:
 def timed(action: Callable[[], object]) -> dict[str, float]:
     """Run `action` up to IN_PROCESS_RUNS times (at most IN_PROCESS_SECONDS), single-threaded."""
     action()  # warm-up
-    with CaptureQueriesContext(connection) as queries:
+    with connection.execute_wrapper(queries := StatementTimer()):
         action()
     durations = []
     started = time.monotonic()
@@ -242,7 +241,7 @@ def timed(action: Callable[[], object]) -> dict[str, float]:
         "p95_ms": durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))],
         "rps": 1000 / statistics.mean(durations),
         "requests": len(durations),
-        "queries": len(queries),
+        "queries": queries.count,
         "failed": 0,
     }
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench import targets
+from bench.runner import timed
 from bench.sqltime import StatementTimer
 from patients.models import Patient
 from tests.bench.test_seed_scale import seed
@@ -60,3 +61,14 @@ def test_profile_page_counts_the_pages_statements_and_explains_the_slowest(setti
     assert int(head[3]) == len(captured.captured_queries)
     assert len(re.findall(r"^\s+[\d.]+ ms  ", text, re.M)) == 2
     assert "Execution Time" in text
+
+
+def test_the_in_process_rows_count_one_runs_statements_and_time_each_run():
+    def two_statements():
+        Patient.objects.filter(pk=0).first()
+        Patient.objects.count()
+
+    figures = timed(two_statements)
+    assert figures["queries"] == 2
+    assert figures["requests"] >= 1
+    assert 0 < figures["p50_ms"] <= figures["p95_ms"]
