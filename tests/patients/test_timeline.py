@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,3 +84,21 @@ def test_consultation_entries_say_what_was_flagged(patient, practitioner):
     assert entry.badge == "1 relative contraindication"
     assert entry.summary == "Facial rejuvenation (Face)"
     assert entry.url.endswith(f"/consultations/{patient.consultations.get().pk}/")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        # Winter and summer time in the clinic's zone, a date just after midnight UTC on the
+        # clinic's next day, and a plain date.
+        datetime.datetime(2026, 1, 5, 8, 7, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 7, 14, 21, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 31, 23, 15, tzinfo=datetime.UTC),
+        datetime.date(2026, 5, 1),
+    ],
+)
+def test_an_entrys_dates_read_as_the_date_filter_would_print_them(when):
+    entry = TimelineEntry(when=when, kind="consultation", title="Consultation")
+    shown = "j M Y, H:i" if entry.has_time else "j M Y"
+    filters = engines["django"].from_string("{{ when|date:'c' }}|{{ when|date:'" + shown + "' }}")
+    assert f"{entry.when_iso}|{entry.when_shown}" == filters.render({"when": when})
