@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import AuditedAdmin
 from cocktails.models import (
     Cocktail,
     Formulation,
@@ -64,7 +65,7 @@ class LotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LotUsage)
-class LotUsageAdmin(ReadOnlyAdmin):
+class LotUsageAdmin(AuditedAdmin, ReadOnlyAdmin):
     list_display = ("used_at", "lot", "patient", "practitioner", "quantity", "cancelled_at")
     list_select_related = ("lot__product", "patient", "practitioner")
     search_fields = ("lot__lot_number", "patient__last_name", "reference")
@@ -91,7 +92,7 @@ class FormulationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Cocktail)
-class CocktailAdmin(ReadOnlyAdmin):
+class CocktailAdmin(AuditedAdmin, ReadOnlyAdmin):
     list_display = ("name", "indication", "patient", "current", "archived_at")
     list_select_related = ("patient", "current")
     list_filter = ("indication",)

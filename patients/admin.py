@@ -1,5 +1,7 @@
-"""Back office for patient records. Clinical records are read-only here and never deleted;
-consent texts are published through the service so versions are numbered and superseded."""
+"""Back office for patient records: read-only (records change through the app's pages, which
+call the services, keep their history and check the rules), never deleted, and every record or
+list opened here is in the audit log. Consent texts are published through the service so
+versions are numbered and superseded."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import AuditedAdmin
 from patients.models import (
     Allergy,
     Consent,
@@ -38,7 +41,8 @@ class ReadOnlyMixin(NoDeleteMixin):
 
 
 @admin.register(Patient)
-class PatientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class PatientAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
+    patient_path = "pk"
     list_display = ("last_name", "first_name", "date_of_birth", "email", "phone", "archived_at")
     list_filter = ("archived_at", "sex")
     search_fields = ("last_name", "first_name", "email", "phone", "search_key")
@@ -46,7 +50,7 @@ class PatientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Allergy)
-class AllergyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class AllergyAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ("patient", "__str__", "reaction", "recorded_at", "removed_at")
     list_select_related = ("patient", "ingredient")
     search_fields = ("patient__last_name", "substance", "ingredient__name")
@@ -65,7 +69,7 @@ class ConcernInline(admin.TabularInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ConsultationAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ("patient", "consulted_on", "practitioner", "expectations_realistic")
     list_select_related = ("patient", "practitioner")
     search_fields = ("patient__last_name", "patient__first_name")
@@ -74,7 +78,7 @@ class ConsultationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contraindication)
-class ContraindicationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ContraindicationAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ("patient", "kind", "severity", "recorded_at", "resolved_at")
     list_filter = ("kind", "severity", "resolved_at")
     list_select_related = ("patient",)
@@ -109,7 +113,7 @@ class ConsentTextAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ConsentAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ("patient", "text", "signed_at", "witnessed_by", "withdrawn_at")
     list_select_related = ("patient", "text", "witnessed_by")
     search_fields = ("patient__last_name", "signed_name")
@@ -117,7 +121,7 @@ class ConsentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class PhotoAdmin(ReadOnlyMixin, AuditedAdmin, SimpleHistoryAdmin):
     list_display = ("patient", "kind", "area", "angle", "taken_on", "removed_at")
     list_select_related = ("patient",)
     list_filter = ("kind", "area")

@@ -1,11 +1,13 @@
 """Back office: treatment records read-only, with their change history. Plans and sessions
 change through the app's pages, which call the services and their checks (pre-checks, stock,
-signing); a signed session is never edited, here or anywhere."""
+signing); a signed session is never edited, here or anywhere. Every record or list opened here
+is in the audit log."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
+from clinic.admin import AuditedAdmin
 from cocktails.admin import ReadOnlyAdmin
 from treatments.models import (
     AdverseEvent,
@@ -30,7 +32,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(ReadOnlyAdmin):
+class TreatmentPlanAdmin(AuditedAdmin, ReadOnlyAdmin):
     list_display = ("patient", "indication", "status", "practitioner", "start_date")
     list_filter = ("status", "indication")
     list_select_related = ("patient", "practitioner")
@@ -57,7 +59,8 @@ class AmendmentInline(ReadOnlyInline):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(ReadOnlyAdmin):
+class TreatmentSessionAdmin(AuditedAdmin, ReadOnlyAdmin):
+    patient_path = "plan.patient_id"
     list_display = ("plan", "kind", "status", "performed_at", "practitioner", "signed_at")
     list_filter = ("status", "kind")
     list_select_related = ("plan__patient", "practitioner")
@@ -66,7 +69,8 @@ class TreatmentSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AdverseEvent)
-class AdverseEventAdmin(ReadOnlyAdmin):
+class AdverseEventAdmin(AuditedAdmin, ReadOnlyAdmin):
+    patient_path = "session.plan.patient_id"
     list_display = ("kind", "severity", "onset_on", "outcome", "resolved_on", "session")
     list_filter = ("kind", "severity", "outcome")
     list_select_related = ("session__plan__patient",)
@@ -74,6 +78,7 @@ class AdverseEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(ReadOnlyAdmin):
+class OutcomeAdmin(AuditedAdmin, ReadOnlyAdmin):
+    patient_path = "plan.patient_id"
     list_display = ("plan", "assessed_on", "gais_practitioner", "gais_patient", "measure")
     list_select_related = ("plan__patient",)
