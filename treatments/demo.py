@@ -26,7 +26,7 @@ from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication, Region
 from cocktails.demo import seed_patient_cocktails
 from cocktails.models import EXPIRY_WARNING_DAYS, Cocktail, Lot, Product
 from cocktails.services import lot_receive
-from patients.models import Patient
+from patients.models import Consent, Consultation, Patient
 from treatments import services
 from treatments.maps import load_diagram
 from treatments.models import AdverseEvent, TreatmentPlan, TreatmentSession
@@ -309,6 +309,21 @@ def _log_session(
     return session
 
 
+def _in_order(plan: TreatmentPlan, *, accepted_at: datetime.datetime) -> None:
+    """Date the story the way it happened: consultation, then the plan proposed, consent
+    signed and the plan accepted, then the sessions. The services stamp "now", and the demo
+    patients' consultations and consents were seeded at random dates, so a plan begun three
+    months ago would otherwise read as consented to this morning."""
+    proposed_at = accepted_at - datetime.timedelta(days=4)
+    TreatmentPlan.objects.filter(pk=plan.pk).update(accepted_at=accepted_at, created_at=proposed_at)
+    Consultation.objects.filter(
+        patient_id=plan.patient_id, consulted_on__gt=proposed_at.date()
+    ).update(consulted_on=proposed_at.date() - datetime.timedelta(days=3))
+    Consent.objects.filter(patient_id=plan.patient_id, signed_at__gt=accepted_at).update(
+        signed_at=accepted_at - datetime.timedelta(hours=1)
+    )
+
+
 def _seed_plan(spec: DemoPlan, patient: Patient, users: dict[str, Any], out: Out) -> None:
     cocktail = (
         Cocktail.objects.filter(name=spec.cocktail, archived_at__isnull=True)
@@ -339,9 +354,7 @@ def _seed_plan(spec: DemoPlan, patient: Patient, users: dict[str, Any], out: Out
         out(f"proposed a {_label(spec)} plan to {patient}")
         return
     plan = services.plan_accept(plan=plan, by=practitioner)
-    TreatmentPlan.objects.filter(pk=plan.pk).update(
-        accepted_at=_at(max(-spec.start_days, 0) + 3, 17)
-    )
+    _in_order(plan, accepted_at=_at(max(-spec.start_days, 0) + 3, 17))
     rng = random.Random(plan.patient_id)  # noqa: S311 (demo positions, not security)
     logged = [_log_session(plan, spec, demo, rng) for demo in spec.sessions]
     if spec.adverse and logged[spec.adverse["session"]] is not None:

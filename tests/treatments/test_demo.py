@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from cocktails.models import LotUsage
+from patients.models import Consent
 from scheduling.models import Appointment
 from treatments.models import (
     AdverseEvent,
@@ -46,3 +47,14 @@ def test_the_demo_has_plans_in_every_state_with_signed_sessions_and_follow_up():
     assert Outcome.objects.filter(measure__isnull=False).exists()
     # The running plans' remaining sessions are booked, each appointment holding one.
     assert Appointment.objects.filter(plan_session__isnull=False).exists()
+    # Each story reads in order: consultation, plan proposed, consent signed and plan
+    # accepted, then the sessions.
+    for plan in plans.exclude(accepted_at=None).select_related("patient"):
+        first = plan.sessions.filter(status="signed").order_by("performed_at").first()
+        consulted = plan.patient.consultations.order_by("consulted_on").first()
+        signed = Consent.objects.filter(patient=plan.patient, text__kind="treatment")
+        assert consulted.consulted_on <= plan.created_at.date(), plan
+        assert plan.created_at < plan.accepted_at, plan
+        assert all(consent.signed_at < plan.accepted_at for consent in signed), plan
+        if first is not None:
+            assert plan.accepted_at < first.performed_at, plan
