@@ -94,3 +94,22 @@ def test_the_desk_cancels_an_appointment_whose_session_was_given_early(
     page.goto(f"{live_server.url}/scheduling/today/")
     expect(page.get_by_test_id("today-board")).to_be_visible()
     expect(page.get_by_test_id("given-early-list")).to_have_count(0)
+
+
+def test_going_back_through_the_calendar_reloads_it_and_keeps_no_copy_in_the_browser(
+    page: Page, live_server, login, given_early
+):
+    """htmx's history cache would keep the diary (patient names) in sessionStorage, and its
+    restore re-inserts style attributes the CSP refuses (the autouse fixture fails the test
+    on any CSP violation)."""
+    page.set_viewport_size(VIEWPORTS["laptop"])
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/?date=2026-03-30&who=all")
+    expect(page.get_by_test_id(f"appointment-{given_early.pk}")).to_be_visible()
+    page.get_by_test_id("cal-next").click()
+    expect(page.get_by_test_id("cal-title")).to_contain_text("6\N{EN DASH}12 April")
+    page.go_back()
+    expect(page.get_by_test_id(f"appointment-{given_early.pk}")).to_be_visible()
+    expect(page.get_by_test_id("cal-title")).to_contain_text("30 Mar")
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    assert "Camille" not in stored, stored
