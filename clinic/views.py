@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,6 +23,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "clinic/home.html", {"sections": sections, "panels": panels_for(request)}
     )
+
+
+# Browsers ask for /favicon.ico on pages that name no icon (the Django admin's, PDFs shown in
+# the browser): send them to the logo the app's own pages name.
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static("img/logo.svg"))
 
 
 @login_not_required

@@ -18,6 +18,8 @@ from tests.access_rule import Rule
 CORE_RULES: dict[str, Rule] = {
     "home": Rule(),
     "health": Rule(anonymous=200, no_role=200),
+    # Anyone's browser may ask for the icon: sent on to the logo.
+    "favicon": Rule(anonymous=301, ok_status=301, no_role=301),
     # A signed-in user is sent on from the login page.
     "login": Rule(anonymous=200, ok_status=302, no_role=302),
     "logout": Rule(ok_status=405, no_role=405),

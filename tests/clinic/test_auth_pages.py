@@ -60,3 +60,9 @@ def test_navigation_follows_the_role(admin_client, receptionist_client):
     assert reverse("admin:index") not in reception_page
     assert "Clinic manager" in admin_page
     assert "Receptionist" in reception_page
+
+
+def test_the_browsers_icon_request_is_sent_to_the_logo(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/img/logo.svg")
