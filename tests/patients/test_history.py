@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from patients import services
 from patients.history import patient_change_history
@@ -62,3 +65,18 @@ def test_history_is_for_clinical_roles_only(receptionist_client, patient):
     assert (
         receptionist_client.get(reverse("patients:history", args=[patient.pk])).status_code == 403
     )
+
+
+def test_times_in_a_change_read_in_the_clinics_time_like_its_heading(
+    patient, practitioner, time_machine
+):
+    time_machine.move_to(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=datetime.UTC), tick=False)
+    item = log_consultation(patient, practitioner, pregnancy="absolute").contraindications.get()
+    # Resolved at 19:10 UTC: 20:10 in Paris in November.
+    time_machine.move_to(datetime.datetime(2026, 11, 27, 19, 10, tzinfo=datetime.UTC), tick=False)
+    services.contraindication_resolve(contraindication=item, by=practitioner, reason="Ended")
+    resolved = next(c for c in patient_change_history(patient=patient) if c.action == "changed")
+    assert ("Resolved at", "—", "27/11/2026 20:10") in [
+        (f.label, f.old, f.new) for f in resolved.fields
+    ]
+    assert timezone.localtime(resolved.when).strftime("%H:%M") == "20:10"
