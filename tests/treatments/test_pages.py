@@ -249,6 +249,55 @@ def test_a_blocked_start_says_why_and_starts_nothing(scene, practitioner, practi
     assert not TreatmentSession.objects.exists()
 
 
+def test_an_allergy_to_the_cocktail_is_shown_before_the_pre_checks_are_ticked(
+    scene, practitioner, practitioner_client
+):
+    from tests.cocktails.factories import AllergyFactory
+
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha)
+    response = practitioner_client.get(_url("session_begin", scene.plan.pk))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="cocktail-refused"' in html
+    assert "Refused: the patient is allergic to Test hyaluronic acid (in Mesolab HA 10)." in html
+    assert re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+
+
+def test_the_pre_checks_page_shows_no_refusal_for_a_safe_cocktail(
+    scene, practitioner, practitioner_client
+):
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert 'data-testid="cocktail-refused"' not in html
+    assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+
+
+def test_a_plan_with_a_cocktail_the_patient_is_allergic_to_is_refused_at_the_cocktail_field(
+    scene, practitioner, practitioner_client
+):
+    from tests.cocktails.factories import AllergyFactory
+
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha)
+    response = practitioner_client.post(
+        _url("plan_create") + f"?patient={scene.patient.pk}",
+        {
+            "indication": "facial_rejuvenation",
+            "body_areas": ["face"],
+            "cocktail": scene.face_glow.pk,
+            "practitioner": practitioner.pk,
+            "initial_sessions": "5",
+            "interval_days": "14",
+            "maintenance_every_days": "",
+            "start_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["cocktail"] == [
+        "Refused: the patient is allergic to Test hyaluronic acid (in Mesolab HA 10). "
+        "Choose another cocktail."
+    ]
+    assert TreatmentPlan.objects.count() == 1  # the scene's own
+
+
 def _log_post(scene, **overrides):
     data = {
         "performed_at": (timezone.localtime() - datetime.timedelta(minutes=30)).strftime(
