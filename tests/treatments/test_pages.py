@@ -134,6 +134,30 @@ def test_the_session_page_runs_the_same_queries_whatever_the_session_holds(
     assert len(re.findall(r'<g class="map-point[ "]', response.content.decode())) == points
 
 
+def test_a_lot_recalled_after_the_session_is_marked_on_its_page(
+    scene, practitioner, practitioner_client, django_assert_num_queries
+):
+    from cocktails.services import lot_recall
+
+    session = signed_session(scene, practitioner)
+    # As on the query-count page above: an adverse event, whose lots are one more query.
+    services.adverse_event_record(
+        session=session,
+        by=practitioner,
+        kind=AdverseEvent.Kind.SWELLING,
+        onset_on=timezone.localdate(),
+        severity=AdverseEvent.Severity.MILD,
+        lots=[scene.catalogue.ha_lot],
+    )
+    lot_recall(lot=scene.catalogue.ha_lot, reason="Notice 2024-17: sterility not assured")
+    recalled_on = timezone.localdate().strftime("%-d %b %Y")
+    with django_assert_num_queries(SESSION_PAGE_QUERIES):
+        response = practitioner_client.get(_url("session_detail", session.pk))
+    html = response.content.decode()
+    assert html.count('data-testid="lot-recalled"') == 1  # the vitamin C lot is not recalled
+    assert f"Recalled on {recalled_on}: Notice 2024-17: sterility not assured" in html
+
+
 # The login session and its refresh (4), the user and their roles (2), the session (1), the
 # plan's sessions with their sites, lots, amendments, adverse events and their lots (6), the
 # audit entry (1), the clinical alerts (2).

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
@@ -101,6 +102,30 @@ def test_plan_summary_shows_patient_sessions_lots_and_events(admin_client, clini
     assert response["Content-Disposition"].startswith(
         f'inline; filename="treatment-summary-lefevre-helene-{patient.pk}-plan-{plan.pk}.pdf"'
     )
+
+
+def test_a_lot_recalled_after_the_sessions_is_marked_in_the_summary(
+    admin_client, clinic, practitioner
+):
+    from cocktails.services import lot_recall
+
+    plan = make_course(clinic, practitioner=practitioner, sessions=2)
+    lot_recall(lot=clinic.ha_lot, reason="Notice 2024-17: sterility not assured")
+    recalled_on = timezone.localdate().strftime("%-d %b %Y")
+    for url in (
+        reverse("treatments:plan_summary_pdf", args=[plan.pk]),
+        reverse("treatments:patient_summary_pdf", args=[plan.patient_id]),
+    ):
+        text = " ".join(" ".join(_pages(admin_client.get(url))).split())
+        # Once for the plan, on each session's full record, and on each line of the list.
+        assert (
+            f"Lot HA-7781 (Mesolab HA 10) recalled on {recalled_on}: "
+            "Notice 2024-17: sterility not assured" in text
+        )
+        assert "Used in session 1" in text
+        assert text.count(f"HA-7781 Recalled on {recalled_on}: Notice 2024-17") == 2
+        assert text.count("HA-7781 (recalled)") >= 2
+        assert "VC-2209 (recalled)" not in text
 
 
 def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_number(
