@@ -474,6 +474,20 @@ def test_a_plan_is_proposed_from_the_patients_latest_concerns(
     assert plan.status == "proposed"
 
 
+def test_a_pain_score_that_is_not_a_number_is_refused_in_words_at_its_field(
+    scene, practitioner, practitioner_client
+):
+    session = signed_session(scene, practitioner)
+    response = practitioner_client.post(
+        _url("session_amend", session.pk),
+        {"field": "pain_score", "new_value": "abc", "reason": "Patient called back"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_value"] == ["Enter a whole number from 0 to 10."]
+    assert "must be an integer" not in response.content.decode()
+    assert not SessionAmendment.objects.exists()
+
+
 def test_no_amendment_without_a_reason(scene, practitioner, practitioner_client):
     session = signed_session(scene, practitioner)
     response = practitioner_client.post(
