@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS, BodyArea, Indication
 from cocktails.models import Ingredient
@@ -24,7 +25,7 @@ from patients.models import (
     Photo,
 )
 from patients.screening import QUESTIONS, Question
-from patients.selectors import ArchiveFilter, patient_duplicates
+from patients.selectors import ArchiveFilter, patient_allergy_on_record, patient_duplicates
 from patients.services import ScreeningAnswer
 
 
@@ -353,10 +354,25 @@ class AllergyForm(forms.Form):
     )
     reaction = forms.CharField(max_length=200, required=False)
 
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("ingredient") and not data.get("substance", "").strip():
+        ingredient, substance = data.get("ingredient"), data.get("substance", "").strip()
+        if not ingredient and not substance:
             self.add_error("substance", "Pick an ingredient or name the substance.")
+        elif found := patient_allergy_on_record(
+            patient=self.patient, ingredient=ingredient, substance=substance
+        ):
+            # The service would return the allergy on record and change nothing: say so here
+            # rather than report a recording that did not happen.
+            self.add_error(
+                "ingredient" if ingredient else "substance",
+                f"An allergy to {found} is already recorded "
+                f"(since {date_format(timezone.localtime(found.recorded_at), 'j M Y')}).",
+            )
         return data
 
 

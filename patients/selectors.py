@@ -39,6 +39,7 @@ from patients.search import normalise, parse_query
 
 if TYPE_CHECKING:
     from clinic.roles import User
+    from cocktails.models import Ingredient
 
 
 class ArchiveFilter:
@@ -228,6 +229,17 @@ def patient_clinical_alerts(*, patient: Patient) -> ClinicalAlerts:
         allergies=list(patient_active_allergies(patient=patient)),
         allergy_notes=patient.allergy_notes,
     )
+
+
+def patient_allergy_on_record(
+    *, patient: Patient, ingredient: Ingredient | None, substance: str
+) -> Allergy | None:
+    """The patient's active allergy to `ingredient` or, without one, to `substance` (named in
+    any case), if it is already on record (one query)."""
+    existing = Allergy.objects.filter(patient=patient, removed_at__isnull=True)
+    if ingredient is not None:
+        return existing.filter(ingredient=ingredient).select_related("ingredient").first()
+    return existing.filter(ingredient__isnull=True, substance__iexact=substance.strip()).first()
 
 
 def patient_active_allergen_ids(*, patient: Patient) -> set[int]:

@@ -32,7 +32,7 @@ from patients.models import (
 )
 from patients.screening import QUESTIONS, QUESTIONS_BY_KEY
 from patients.search import normalise
-from patients.selectors import patient_duplicates
+from patients.selectors import patient_allergy_on_record, patient_duplicates
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -321,13 +321,7 @@ def allergy_record(
     substance = substance.strip()
     if ingredient is None and not substance:
         raise ValidationError({"substance": "Pick an ingredient or name the substance."})
-    existing = Allergy.objects.filter(patient=patient, removed_at__isnull=True)
-    existing = (
-        existing.filter(ingredient=ingredient)
-        if ingredient is not None
-        else existing.filter(ingredient__isnull=True, substance__iexact=substance)
-    )
-    found = existing.first()
+    found = patient_allergy_on_record(patient=patient, ingredient=ingredient, substance=substance)
     if found is not None:
         return found
     return Allergy.objects.create(

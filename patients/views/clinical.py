@@ -142,7 +142,7 @@ def contraindication_resolve(request: HttpRequest, patient_pk: int, pk: int) -> 
 @requires(Capability.EDIT_CLINICAL)
 def allergy_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=patient_pk)
-    form = AllergyForm(request.POST or None)
+    form = AllergyForm(request.POST or None, patient=patient)
     done = save_form(
         request,
         form,

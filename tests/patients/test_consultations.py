@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from cocktails.choices import BodyArea, Indication
 from patients import services
@@ -154,6 +155,34 @@ def test_adding_an_allergy_needs_an_ingredient_or_a_substance(practitioner_clien
     assert "substance" in response.context["form"].errors
     assert practitioner_client.post(url, {"substance": "Latex"}).status_code == 302
     assert patient.allergies.get().substance == "Latex"
+
+
+@pytest.mark.parametrize("what", ["ingredient", "substance"])
+def test_adding_an_allergy_already_on_record_says_so_at_its_field(
+    practitioner_client, patient, practitioner, what
+):
+    lidocaine = IngredientFactory(name="Lidocaine")
+    services.allergy_record(patient=patient, by=practitioner, ingredient=lidocaine)
+    services.allergy_record(patient=patient, by=practitioner, substance="Latex")
+    url = reverse("patients:allergy_add", args=[patient.pk])
+    post = {"ingredient": lidocaine.pk} if what == "ingredient" else {"substance": " latex "}
+    response = practitioner_client.post(url, {**post, "reaction": "Hives"}, follow=True)
+    html = response.content.decode()
+    assert "The allergy was recorded." not in html
+    since = timezone.localdate().strftime("%-d %b %Y")
+    name = "Lidocaine" if what == "ingredient" else "Latex"
+    assert response.context["form"].errors[what] == [
+        f"An allergy to {name} is already recorded (since {since})."
+    ]
+    assert patient.allergies.count() == 2
+
+
+def test_a_removed_allergy_can_be_recorded_again(practitioner_client, patient, practitioner):
+    allergy = services.allergy_record(patient=patient, by=practitioner, substance="Latex")
+    services.allergy_remove(allergy=allergy, reason="Entered in error")
+    url = reverse("patients:allergy_add", args=[patient.pk])
+    assert practitioner_client.post(url, {"substance": "Latex"}).status_code == 302
+    assert patient.allergies.filter(removed_at__isnull=True).count() == 1
 
 
 def test_a_yes_for_a_contraindication_still_open_does_not_duplicate_it(patient, practitioner):

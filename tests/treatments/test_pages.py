@@ -134,6 +134,30 @@ def test_the_session_page_runs_the_same_queries_whatever_the_session_holds(
     assert len(re.findall(r'<g class="map-point[ "]', response.content.decode())) == points
 
 
+def test_a_lot_recalled_after_the_session_is_marked_on_its_page(
+    scene, practitioner, practitioner_client, django_assert_num_queries
+):
+    from cocktails.services import lot_recall
+
+    session = signed_session(scene, practitioner)
+    # As on the query-count page above: an adverse event, whose lots are one more query.
+    services.adverse_event_record(
+        session=session,
+        by=practitioner,
+        kind=AdverseEvent.Kind.SWELLING,
+        onset_on=timezone.localdate(),
+        severity=AdverseEvent.Severity.MILD,
+        lots=[scene.catalogue.ha_lot],
+    )
+    lot_recall(lot=scene.catalogue.ha_lot, reason="Notice 2024-17: sterility not assured")
+    recalled_on = timezone.localdate().strftime("%-d %b %Y")
+    with django_assert_num_queries(SESSION_PAGE_QUERIES):
+        response = practitioner_client.get(_url("session_detail", session.pk))
+    html = response.content.decode()
+    assert html.count('data-testid="lot-recalled"') == 1  # the vitamin C lot is not recalled
+    assert f"Recalled on {recalled_on}: Notice 2024-17: sterility not assured" in html
+
+
 # The login session and its refresh (4), the user and their roles (2), the session (1), the
 # plan's sessions with their sites, lots, amendments, adverse events and their lots (6), the
 # audit entry (1), the clinical alerts (2).
@@ -247,6 +271,55 @@ def test_a_blocked_start_says_why_and_starts_nothing(scene, practitioner, practi
     assert response.status_code == 200
     assert "Absolute contraindication: Pregnancy or breastfeeding." in response.content.decode()
     assert not TreatmentSession.objects.exists()
+
+
+def test_an_allergy_to_the_cocktail_is_shown_before_the_pre_checks_are_ticked(
+    scene, practitioner, practitioner_client
+):
+    from tests.cocktails.factories import AllergyFactory
+
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha)
+    response = practitioner_client.get(_url("session_begin", scene.plan.pk))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="cocktail-refused"' in html
+    assert "Refused: the patient is allergic to Test hyaluronic acid (in Mesolab HA 10)." in html
+    assert re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+
+
+def test_the_pre_checks_page_shows_no_refusal_for_a_safe_cocktail(
+    scene, practitioner, practitioner_client
+):
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert 'data-testid="cocktail-refused"' not in html
+    assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+
+
+def test_a_plan_with_a_cocktail_the_patient_is_allergic_to_is_refused_at_the_cocktail_field(
+    scene, practitioner, practitioner_client
+):
+    from tests.cocktails.factories import AllergyFactory
+
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha)
+    response = practitioner_client.post(
+        _url("plan_create") + f"?patient={scene.patient.pk}",
+        {
+            "indication": "facial_rejuvenation",
+            "body_areas": ["face"],
+            "cocktail": scene.face_glow.pk,
+            "practitioner": practitioner.pk,
+            "initial_sessions": "5",
+            "interval_days": "14",
+            "maintenance_every_days": "",
+            "start_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["cocktail"] == [
+        "Refused: the patient is allergic to Test hyaluronic acid (in Mesolab HA 10). "
+        "Choose another cocktail."
+    ]
+    assert TreatmentPlan.objects.count() == 1  # the scene's own
 
 
 def _log_post(scene, **overrides):
@@ -399,6 +472,20 @@ def test_a_plan_is_proposed_from_the_patients_latest_concerns(
     assert response["Location"] == _url("plan_detail", plan.pk)
     assert (plan.initial_sessions, plan.maintenance_every_days) == (5, None)
     assert plan.status == "proposed"
+
+
+def test_a_pain_score_that_is_not_a_number_is_refused_in_words_at_its_field(
+    scene, practitioner, practitioner_client
+):
+    session = signed_session(scene, practitioner)
+    response = practitioner_client.post(
+        _url("session_amend", session.pk),
+        {"field": "pain_score", "new_value": "abc", "reason": "Patient called back"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_value"] == ["Enter a whole number from 0 to 10."]
+    assert "must be an integer" not in response.content.decode()
+    assert not SessionAmendment.objects.exists()
 
 
 def test_no_amendment_without_a_reason(scene, practitioner, practitioner_client):

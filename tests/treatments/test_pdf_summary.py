@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from tests.patients.factories import PatientFactory
+from cocktails.models import Ingredient
+from patients.models import Contraindication
+from tests.patients.factories import AllergyFactory, ContraindicationFactory, PatientFactory
 from tests.treatments.courses import make_clinic, make_course, make_plan
 from treatments.exports.selectors import ZoneRow
 
@@ -101,6 +104,82 @@ def test_plan_summary_shows_patient_sessions_lots_and_events(admin_client, clini
     assert response["Content-Disposition"].startswith(
         f'inline; filename="treatment-summary-lefevre-helene-{patient.pk}-plan-{plan.pk}.pdf"'
     )
+
+
+def test_the_summary_lists_active_allergies_and_open_contraindications_near_the_top(
+    admin_client, clinic, practitioner
+):
+    patient = PatientFactory(
+        first_name="Inès", last_name="Garnier", allergy_notes="Reacted to a dental anaesthetic"
+    )
+    plan = make_course(clinic, practitioner=practitioner, patient=patient, sessions=1)
+    lidocaine = Ingredient.objects.get(name="Test lidocaine")
+    AllergyFactory(patient=patient, ingredient=lidocaine, substance="", reaction="Hives")
+    AllergyFactory(patient=patient, substance="Latex")
+    AllergyFactory(patient=patient, substance="Penicillin", removed_at=timezone.now())
+    ContraindicationFactory(
+        patient=patient, note="Apixaban 5 mg twice daily", recorded_by=practitioner
+    )
+    ContraindicationFactory(
+        patient=patient,
+        kind=Contraindication.Kind.PREGNANCY,
+        severity=Contraindication.Severity.ABSOLUTE,
+        recorded_by=practitioner,
+        resolved_at=timezone.now(),
+        resolved_by=practitioner,
+        resolution_reason="Delivered in March",
+    )
+    for url in (
+        reverse("treatments:plan_summary_pdf", args=[plan.pk]),
+        reverse("treatments:patient_summary_pdf", args=[patient.pk]),
+    ):
+        first_page = " ".join(_pages(admin_client.get(url))[0].split())
+        allergies = first_page.index("Allergies")
+        contraindications = first_page.index("Contraindications")
+        assert first_page.index("Inès Garnier") < allergies < contraindications
+        assert contraindications < first_page.index("TREATMENT PLAN NO.")
+        assert "Test lidocaine (Hives); Latex" in first_page
+        assert "Reacted to a dental anaesthetic" in first_page
+        assert (
+            "Relative Anticoagulant or antiplatelet drugs: Apixaban 5 mg twice daily" in first_page
+        )
+        # Removed allergies and resolved contraindications are left out.
+        assert "Penicillin" not in first_page
+        assert "Pregnancy" not in first_page
+
+
+def test_a_summary_says_when_no_allergy_or_contraindication_is_recorded(
+    admin_client, clinic, practitioner
+):
+    plan = make_course(clinic, practitioner=practitioner, sessions=1)
+    pages = _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
+    first_page = " ".join(pages[0].split())
+    assert "No known allergy recorded." in first_page
+    assert "No open contraindication." in first_page
+
+
+def test_a_lot_recalled_after_the_sessions_is_marked_in_the_summary(
+    admin_client, clinic, practitioner
+):
+    from cocktails.services import lot_recall
+
+    plan = make_course(clinic, practitioner=practitioner, sessions=2)
+    lot_recall(lot=clinic.ha_lot, reason="Notice 2024-17: sterility not assured")
+    recalled_on = timezone.localdate().strftime("%-d %b %Y")
+    for url in (
+        reverse("treatments:plan_summary_pdf", args=[plan.pk]),
+        reverse("treatments:patient_summary_pdf", args=[plan.patient_id]),
+    ):
+        text = " ".join(" ".join(_pages(admin_client.get(url))).split())
+        # Once for the plan, on each session's full record, and on each line of the list.
+        assert (
+            f"Lot HA-7781 (Mesolab HA 10) recalled on {recalled_on}: "
+            "Notice 2024-17: sterility not assured" in text
+        )
+        assert "Used in session 1" in text
+        assert text.count(f"HA-7781 Recalled on {recalled_on}: Notice 2024-17") == 2
+        assert text.count("HA-7781 (recalled)") >= 2
+        assert "VC-2209 (recalled)" not in text
 
 
 def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_number(
@@ -244,7 +323,8 @@ def test_summary_pdf_runs_the_same_queries_whatever_the_plan_holds(
     counts = []
     for plan in (one, three):
         url = reverse("treatments:plan_summary_pdf", args=[plan.pk])
-        with django_assert_num_queries(14) as captured:
+        # 16: the allergies and open contraindications near the top add two.
+        with django_assert_num_queries(16) as captured:
             assert admin_client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]

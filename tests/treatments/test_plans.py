@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cocktails.choices import BodyArea, Indication
 from cocktails.services import cocktail_create
+from tests.cocktails.factories import AllergyFactory
 from tests.cocktails.scenarios import product_part
 from tests.patients.factories import PatientFactory
 from tests.treatments.scenarios import signed_session
@@ -92,6 +93,31 @@ def test_another_patients_cocktail_cannot_be_used(scene, practitioner):
     with pytest.raises(ValidationError) as caught:
         _propose(scene, practitioner, cocktail=theirs)
     assert caught.value.message_dict["cocktail"] == ["Theirs was made for another patient."]
+
+
+def test_a_cocktail_the_patient_is_allergic_to_is_refused_when_proposing(scene, practitioner):
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha)
+    with pytest.raises(ValidationError) as caught:
+        _propose(scene, practitioner)
+    assert caught.value.message_dict["cocktail"] == [
+        "Refused: the patient is allergic to Test hyaluronic acid (in Mesolab HA 10). "
+        "Choose another cocktail."
+    ]
+    assert TreatmentPlan.objects.count() == 1  # the scene's own
+
+
+def test_an_allergy_recorded_after_the_proposal_refuses_the_acceptance(scene, practitioner):
+    plan = _propose(scene, practitioner)
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.vit_c)
+    with pytest.raises(ValidationError, match="allergic to Test vitamin C"):
+        services.plan_accept(plan=plan, by=practitioner)
+    plan.refresh_from_db()
+    assert plan.status == Status.PROPOSED
+
+
+def test_a_removed_allergy_no_longer_refuses_the_cocktail(scene, practitioner):
+    AllergyFactory(patient=scene.patient, ingredient=scene.catalogue.ha, removed_at=timezone.now())
+    assert _propose(scene, practitioner).status == Status.PROPOSED
 
 
 def test_the_practitioner_must_be_one(scene, practitioner, receptionist):

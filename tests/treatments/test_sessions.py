@@ -425,6 +425,26 @@ def test_a_bad_amendment_is_refused_at_its_field(
     assert not SessionAmendment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_score", "abc", "Enter a whole number from 0 to 10."),
+        ("pain_score", "7.5", "Enter a whole number from 0 to 10."),
+        ("pain_score", "11", "Enter a whole number from 0 to 10."),
+        ("pain_score", "-1", "Enter a whole number from 0 to 10."),
+        ("numbing_minutes", "ten", "Enter a whole number from 0 to 120."),
+        ("numbing_minutes", "200", "Enter a whole number from 0 to 120."),
+    ],
+)
+def test_a_number_that_is_not_one_is_refused_in_words(scene, practitioner, field, value, message):
+    session = signed_session(scene, practitioner, pain_score=3)
+    with pytest.raises(ValidationError) as caught:
+        services.session_amend(
+            session=session, by=practitioner, field=field, new_value=value, reason="Typo"
+        )
+    assert caught.value.message_dict == {"new_value": [message]}
+
+
 def test_an_unsigned_session_is_not_amended(scene, practitioner):
     session = start(scene.plan, practitioner)
     with pytest.raises(ValidationError, match="Only a signed session"):

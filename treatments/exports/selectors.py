@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.lib.runs import consecutive_runs
 from cocktails.models import FormulationComponent
 from patients.models import Consent, ConsentText, Patient
+from patients.selectors import ClinicalAlerts, patient_clinical_alerts
 from treatments.exports.models import ExportJob
 from treatments.models import InjectionPoint, TreatmentPlan, TreatmentSession
 from treatments.selectors import PlanSummary, plan_diagrams, plan_summaries
@@ -82,9 +83,13 @@ class PlanSection:
 
 @dataclass
 class SummaryDocument:
-    """What a treatment summary PDF shows: the patient, their plans, who asked for it and when."""
+    """What a treatment summary PDF shows: the patient, their active allergies and open
+    contraindications, their plans, who asked for it and when."""
 
     patient: Patient
+    # What the doctor reading the summary must know before anything else: the same alerts
+    # the patient's clinical pages show (removed allergies, resolved contraindications left out).
+    alerts: ClinicalAlerts
     sections: list[PlanSection]
     generated_at: datetime.datetime
     generated_by: User | None
@@ -179,7 +184,7 @@ def summary_document(
     plans: Sequence[TreatmentPlan] | None = None,
 ) -> SummaryDocument:
     """The summary of `plans` (with patient, practitioner and cocktail loaded), or of every
-    plan of the patient when None. Ten queries at most, whatever the record holds."""
+    plan of the patient when None. Twelve queries at most, whatever the record holds."""
     whole_record = plans is None
     if plans is None:
         plans = list(
@@ -201,6 +206,7 @@ def summary_document(
     ]
     return SummaryDocument(
         patient=patient,
+        alerts=patient_clinical_alerts(patient=patient),
         sections=sections,
         generated_at=timezone.now(),
         generated_by=by,

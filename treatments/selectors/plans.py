@@ -35,6 +35,7 @@ from treatments.zones import Zone, diagrams_for
 
 if TYPE_CHECKING:
     from clinic.roles import User
+    from cocktails.models import Lot
 
 CENT = Decimal("0.01")
 PlanStatus = TreatmentPlan.Status
@@ -203,6 +204,19 @@ class PlanSummary:
     @property
     def lots(self) -> list[SessionLot]:
         return [row for s in self.sessions for row in s.active_lots]
+
+    @property
+    def recalled_lots(self) -> list[tuple[Lot, list[TreatmentSession]]]:
+        """Each lot recalled after this plan's sessions used it, once, with those sessions:
+        the summary names them so a reader knows to follow the patient up."""
+        found: dict[int, tuple[Lot, list[TreatmentSession]]] = {}
+        for session in self.started_sessions:
+            for row in session.active_lots:
+                if row.lot.is_recalled:
+                    _, sessions = found.setdefault(row.lot_id, (row.lot, []))
+                    if session not in sessions:
+                        sessions.append(session)
+        return list(found.values())
 
 
 def _session_prefetches() -> list[Prefetch]:

@@ -16,7 +16,7 @@ from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS, BodyArea, Indica
 from cocktails.models import Cocktail
 from treatments.models import MAX_SESSIONS, TreatmentPlan, TreatmentSession
 from treatments.progress import compute_progress, plan_progress
-from treatments.selectors import plan_estimate, plan_sessions_to_book
+from treatments.selectors import blocking_findings, plan_estimate, plan_sessions_to_book
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -77,6 +77,10 @@ def _check_course(
         errors["cocktail"] = f"{cocktail.name} is archived: choose a current cocktail."
     elif cocktail.patient_id is not None and cocktail.patient_id != patient.pk:
         errors["cocktail"] = f"{cocktail.name} was made for another patient."
+    elif refusals := blocking_findings(formulation_id=cocktail.current_id, patient=patient):
+        # The same review that refuses the session's start (an allergy to an ingredient, a
+        # lipolytic on the face): a plan that could never be given is not proposed.
+        errors["cocktail"] = " ".join([*refusals, "Choose another cocktail."])
     if not 1 <= initial_sessions <= MAX_SESSIONS:
         errors["initial_sessions"] = f"A course has between 1 and {MAX_SESSIONS} sessions."
     if not 1 <= interval_days <= 120:
@@ -187,6 +191,12 @@ def plan_accept(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
         raise ValidationError(f"This plan is already {locked.get_status_display().lower()}.")
     if locked.patient.is_archived:
         raise ValidationError("The patient's record is archived: restore it first.")
+    # An allergy may have been recorded since the plan was proposed.
+    refusals = blocking_findings(formulation_id=locked.cocktail.current_id, patient=locked.patient)
+    if refusals:
+        raise ValidationError(
+            [*refusals, "Change the plan's cocktail before the patient accepts it."]
+        )
     locked.status = Status.ACCEPTED
     locked.accepted_at = timezone.now()
     locked.accepted_estimate = plan_estimate(plan=locked).total

@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.utils import timezone
 
 from cocktails.choices import Region
@@ -461,6 +462,19 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _whole_number_problem(field: models.Field) -> str:
+    """For a whole-number field, what it takes, in words, from its own validators ("Enter a
+    whole number from 0 to 10."); "" for any other field. Django's own messages ("“abc” value
+    must be an integer.") speak of types, not of the record."""
+    if not isinstance(field, models.IntegerField):
+        return ""
+    lows = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+    if lows and highs:
+        return f"Enter a whole number from {max(lows)} to {min(highs)}."
+    return "Enter a whole number."
+
+
 @transaction.atomic
 def session_amend(
     *, session: TreatmentSession, by: User, field: str, new_value: str, reason: str
@@ -484,7 +498,7 @@ def session_amend(
         try:
             value = model_field.clean(new_value or None, session)
         except ValidationError as error:
-            errors["new_value"] = " ".join(error.messages)
+            errors["new_value"] = _whole_number_problem(model_field) or " ".join(error.messages)
         else:
             if value is None and not model_field.null:
                 value = ""

@@ -29,6 +29,7 @@ from treatments.forms import (
 )
 from treatments.models import SessionAmendment, TreatmentPlan, TreatmentSession
 from treatments.selectors import (
+    blocking_findings,
     lot_suggestions,
     plan_diagrams,
     plan_get_for_user,
@@ -88,6 +89,9 @@ def _precheck_page(
                 patient=patient, indication=plan.indication
             ),
             "photos_today": today_photos,
+            # What session_start would refuse the cocktail for, shown before the boxes are
+            # ticked rather than after.
+            "refusals": blocking_findings(formulation_id=plan.cocktail.current_id, patient=patient),
             "warnings": session_warnings(formulation=plan.cocktail.current, patient=patient),
         },
     )
