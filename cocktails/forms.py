@@ -18,6 +18,13 @@ from cocktails.selectors import BuilderCatalogue, patient_choices
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
 
+# Upper bounds on what staff type: generous for a clinic, and well inside the database
+# columns, so an extra zero typed by mistake is refused at its field instead of failing on save.
+MAX_VIALS = 10_000
+MAX_VIAL_ML = Decimal("1000")
+MAX_PRICE = Decimal("99999.99")
+MAX_TOTAL_VOLUME_ML = Decimal("100")
+
 
 class OptionDataSelect(forms.Select):
     """A select whose options carry data-* attributes, for the builder's small script
@@ -66,13 +73,26 @@ class IngredientForm(forms.Form):
 class ProductForm(forms.Form):
     brand = forms.CharField(max_length=120)
     name = forms.CharField(max_length=160)
-    volume_ml = _decimal("Volume per vial (ml)", places=2)
-    price = _decimal("Price per vial", places=2, help_text="What the clinic pays, tax included.")
+    volume_ml = _decimal(
+        "Volume per vial (ml)",
+        places=2,
+        max_value=MAX_VIAL_ML,
+        error_messages={"max_value": "A vial holds at most %(limit_value)s ml: check the volume."},
+    )
+    price = _decimal(
+        "Price per vial",
+        places=2,
+        max_value=MAX_PRICE,
+        help_text="What the clinic pays, tax included.",
+        error_messages={"max_value": "Enter a price per vial of at most %(limit_value)s."},
+    )
     reorder_level = forms.IntegerField(
         label="Low-stock alert below",
         min_value=0,
+        max_value=MAX_VIALS,
         initial=5,
         help_text="Vials in stock, counting lots in date only.",
+        error_messages={"max_value": "Enter at most %(limit_value)s vials."},
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_active = forms.BooleanField(
@@ -163,7 +183,15 @@ class LotReceiveForm(forms.Form):
     received_on = forms.DateField(
         label="Received on", widget=forms.DateInput(attrs={"type": "date"})
     )
-    quantity = forms.IntegerField(label="Vials received")
+    quantity = forms.IntegerField(
+        label="Vials received",
+        min_value=1,
+        max_value=MAX_VIALS,
+        error_messages={
+            "min_value": "Enter the number of vials received, at least 1.",
+            "max_value": "At most %(limit_value)s vials can be received at once: check the number.",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -370,7 +398,12 @@ class CocktailForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
-    total_volume_ml = _decimal("Total volume (ml)", places=2)
+    total_volume_ml = _decimal(
+        "Total volume (ml)",
+        places=2,
+        max_value=MAX_TOTAL_VOLUME_ML,
+        error_messages={"max_value": "Enter a total volume of at most %(limit_value)s ml."},
+    )
     notes = forms.CharField(
         label="Notes on this version", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

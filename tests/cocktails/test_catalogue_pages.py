@@ -218,6 +218,26 @@ def test_bad_products_are_refused_with_a_message_and_nothing_saved(admin_client,
     assert not Product.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("volume_ml", "100000", "at most 1000 ml"),
+        ("price", "12345678", "at most 99999.99"),
+        ("reorder_level", "99999999999", "at most 10000 vials"),
+    ],
+)
+def test_numbers_too_large_for_a_product_are_refused_at_the_field(
+    admin_client, field, value, message
+):
+    response = admin_client.post(
+        reverse("cocktails:catalogue:product_create"), _product_post(**{field: value})
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in _form_errors(response, field))
+    assert response.context["form"][field].value() == value
+    assert not Product.objects.exists()
+
+
 def test_editing_only_the_price_keeps_the_composition(admin_client, catalogue):
     url = reverse("cocktails:catalogue:product_edit", args=[catalogue.c_vial.pk])
     form = admin_client.get(url).context["formset"]
@@ -295,6 +315,7 @@ def test_the_manager_receives_a_lot(admin_client, admin_user):
         ),
         ({"quantity": "0"}, "quantity", "at least 1"),
         ({"quantity": "-4"}, "quantity", "at least 1"),
+        ({"quantity": "99999999999"}, "quantity", "check the number"),
         ({"lot_number": "dup-7"}, "lot_number", "already been received"),
         ({"expiry_date": "not a date"}, "expiry_date", "Enter a valid date"),
     ],

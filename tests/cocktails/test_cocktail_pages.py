@@ -268,6 +268,17 @@ def test_a_bad_total_volume_is_refused_at_the_field(practitioner_client, catalog
     assert not Cocktail.objects.exists()
 
 
+def test_a_total_volume_beyond_a_syringe_batch_is_refused_at_the_field(
+    practitioner_client, catalogue
+):
+    response = practitioner_client.post(
+        NEW, builder_data([(p(catalogue.ha_vial), "1")], volume="100000")
+    )
+    assert response.status_code == 200
+    assert "at most 100 ml" in response.context["form"].errors["total_volume_ml"][0]
+    assert not Cocktail.objects.exists()
+
+
 def test_no_component_at_all_is_refused(practitioner_client):
     response = practitioner_client.post(NEW, builder_data([("", "")]))
     assert "Add at least one component." in response.text
