@@ -199,8 +199,16 @@ class LotReceiveForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
+    """Why a lot is recalled (the recall banner and the lot's history show it)."""
+
     reason = forms.CharField(
-        max_length=300, help_text="For example the supplier's notice number and date."
+        max_length=Lot._meta.get_field("recall_reason").max_length,
+        help_text="For example the supplier's notice number and date.",
+        error_messages={
+            "required": "Say why the lot is recalled (e.g. the notice number).",
+            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d): "
+            "the notice number and date are enough.",
+        },
     )
 
 

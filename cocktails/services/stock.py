@@ -63,12 +63,16 @@ def lot_receive(
 @transaction.atomic
 def lot_recall(*, lot: Lot, reason: str) -> Lot:
     """Withdraw a lot: it can no longer be used, and its recipients are listed on its page."""
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"reason": "Say why the lot is recalled (e.g. the notice number)."})
+    limit = Lot._meta.get_field("recall_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"reason": f"Keep the reason to {limit} characters."})
     if lot.is_recalled:
         raise ValidationError(f"Lot {lot.lot_number} was already recalled.")
     lot.recalled_at = timezone.now()
-    lot.recall_reason = reason.strip()
+    lot.recall_reason = reason
     lot.save(update_fields=["recalled_at", "recall_reason"])
     return lot
 

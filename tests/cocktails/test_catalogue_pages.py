@@ -372,10 +372,43 @@ def test_stock_page_query_count_is_fixed(practitioner_client, django_assert_num_
 def test_the_manager_recalls_a_lot_with_a_reason(admin_client):
     lot = LotFactory()
     url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
-    response = admin_client.post(url, {"reason": ""}, follow=True)
-    assert "Say why" in response.text
-    lot.refresh_from_db()
-    assert not lot.is_recalled
-    admin_client.post(url, {"reason": "Supplier notice 2026-14"})
+    response = admin_client.post(url, {"reason": "Supplier notice 2026-14"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cocktails:catalogue:lot_detail", args=[lot.pk])
     lot.refresh_from_db()
     assert lot.is_recalled and lot.recall_reason == "Supplier notice 2026-14"
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "Say why the lot is recalled"),
+        ("   ", "Say why the lot is recalled"),
+        ("Notice 14: " + "x" * 390, "Keep the reason to 300 characters (it has 401)"),
+    ],
+)
+def test_a_bad_recall_reason_is_refused_at_the_field_keeping_what_was_typed(
+    admin_client, reason, message
+):
+    lot = LotFactory()
+    url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
+    response = admin_client.post(url, {"reason": reason})
+    assert response.status_code == 200
+    form = response.context["recall_form"]
+    assert any(message in error for error in form.errors["reason"])
+    assert form["reason"].value() == reason
+    assert message in response.text
+    if reason.strip():
+        assert f'value="{reason}"' in response.text
+    assert response.context["lot"] == lot
+    lot.refresh_from_db()
+    assert not lot.is_recalled
+
+
+def test_recalling_a_lot_already_recalled_says_so(admin_client):
+    lot = LotFactory(recalled_at=timezone.now(), recall_reason="Notice 1")
+    url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
+    response = admin_client.post(url, {"reason": "Notice 2"}, follow=True)
+    assert "already recalled" in response.text
+    lot.refresh_from_db()
+    assert lot.recall_reason == "Notice 1"
