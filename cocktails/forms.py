@@ -15,6 +15,7 @@ from cocktails.choices import Indication
 from cocktails.composition import ML, Finding, Part, unit_problem
 from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
 from cocktails.selectors import BuilderCatalogue, patient_choices
+from cocktails.services.stock import lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
 
@@ -195,7 +196,21 @@ class LotReceiveForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        today = timezone.localdate()
+        self.fields["received_on"].initial = today
+        self.fields["received_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The service's own rule, asked here so date errors come with the others at once.
+        problems = lot_date_problems(
+            received_on=data.get("received_on"),
+            expiry_date=data.get("expiry_date"),
+            today=timezone.localdate(),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        return data
 
 
 class ReasonForm(forms.Form):

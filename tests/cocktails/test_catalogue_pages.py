@@ -317,16 +317,42 @@ def test_the_manager_receives_a_lot(admin_client, admin_user):
         ({"quantity": "-4"}, "quantity", "at least 1"),
         ({"quantity": "99999999999"}, "quantity", "check the number"),
         ({"lot_number": "dup-7"}, "lot_number", "already been received"),
+        ({"received_on": "{tomorrow}"}, "received_on", "cannot be received after today"),
+        ({"expiry_date": "9999-12-31"}, "expiry_date", "more than 10 years after receipt"),
+        (
+            {"received_on": "{last_year}", "expiry_date": "{in_ten_years}"},
+            "expiry_date",
+            "more than 10 years after receipt",
+        ),
         ({"expiry_date": "not a date"}, "expiry_date", "Enter a valid date"),
     ],
 )
 def test_a_bad_lot_is_refused_at_the_field(admin_client, change, field, message):
+    today = timezone.localdate()
+    dates = {
+        "tomorrow": today + datetime.timedelta(days=1),
+        "last_year": today - datetime.timedelta(days=365),
+        "in_ten_years": today + datetime.timedelta(days=3660),
+    }
+    change = {key: value.format(**dates) for key, value in change.items()}
     product = ProductFactory()
     LotFactory(product=product, lot_number="DUP-7")
     response = admin_client.post(RECEIVE, _receive(product, **change))
     assert response.status_code == 200
     assert any(message in error for error in _form_errors(response, field))
     assert Lot.objects.count() == 1
+
+
+def test_every_error_of_a_receipt_comes_in_one_submit(admin_client):
+    product = ProductFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data = _receive(
+        product, quantity="0", received_on=tomorrow.isoformat(), expiry_date="9999-12-31"
+    )
+    response = admin_client.post(RECEIVE, data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"quantity", "received_on", "expiry_date"}
+    assert not Lot.objects.exists()
 
 
 def test_a_practitioner_cannot_receive_lots(practitioner_client):
