@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cocktails.choices import Indication
-from cocktails.composition import ML, Finding, Part, unit_problem
+from cocktails.composition import (
+    ML,
+    Finding,
+    Part,
+    concentration_ceiling_problem,
+    unit_problem,
+)
 from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
 from cocktails.selectors import BuilderCatalogue, patient_choices
 from cocktails.services.stock import lot_date_problems
@@ -69,6 +75,18 @@ class IngredientForm(forms.Form):
     def for_ingredient(cls, ingredient: Ingredient, data: Any = None) -> IngredientForm:
         initial = {field: getattr(ingredient, field) for field in cls.base_fields}
         return cls(data, initial=initial)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for field in ("usual_min", "usual_max"):
+            value = data.get(field)
+            if value is None:
+                continue
+            if value < 0:
+                self.add_error(field, "A concentration cannot be negative.")
+            elif message := concentration_ceiling_problem(value, data.get("unit", "")):
+                self.add_error(field, message)
+        return data
 
 
 class ProductForm(forms.Form):
@@ -133,13 +151,20 @@ class ProductComponentForm(forms.Form):
         if ingredient is None:
             self.add_error("ingredient", "Choose the ingredient.")
         if concentration is None:
-            self.add_error("concentration", "Enter its concentration.")
+            if "concentration" not in self.errors:
+                self.add_error("concentration", "Enter its concentration.")
         elif concentration <= 0:
             self.add_error("concentration", "Enter a concentration above zero.")
         if ingredient is not None:
             unit = data.get("unit") or ingredient.unit
             if message := unit_problem(ingredient, unit):
                 self.add_error("unit", message)
+            elif (
+                concentration is not None
+                and concentration > 0
+                and (message := concentration_ceiling_problem(concentration, ingredient.unit))
+            ):
+                self.add_error("concentration", message)
         return data
 
 

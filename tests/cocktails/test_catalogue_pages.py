@@ -77,6 +77,27 @@ def test_a_new_ingredient_with_a_reversed_range_is_refused_at_the_field(admin_cl
     assert not Ingredient.objects.filter(name="Niacinamide").exists()
 
 
+@pytest.mark.parametrize(
+    ("unit", "field", "value", "message"),
+    [
+        ("%", "usual_max", "150", "cannot be above 100 %"),
+        ("mg/ml", "usual_max", "5000", "at most 1000 mg/ml"),
+        ("mg/ml", "usual_min", "-1", "cannot be negative"),
+    ],
+)
+def test_an_impossible_usual_concentration_is_refused_at_the_field(
+    admin_client, unit, field, value, message
+):
+    data = {"name": "Niacinamide", "category": "vitamin", "unit": unit}
+    response = admin_client.post(
+        reverse("cocktails:catalogue:ingredient_create"),
+        data | {"usual_min": "", "usual_max": "", field: value},
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in _form_errors(response, field))
+    assert not Ingredient.objects.filter(name="Niacinamide").exists()
+
+
 def test_a_new_ingredient_is_added(admin_client):
     response = admin_client.post(
         reverse("cocktails:catalogue:ingredient_create"),
@@ -236,6 +257,41 @@ def test_numbers_too_large_for_a_product_are_refused_at_the_field(
     assert any(message in error for error in _form_errors(response, field))
     assert response.context["form"][field].value() == value
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("unit", "concentration", "message"),
+    [
+        (Ingredient.Unit.PERCENT, "150", "cannot be above 100 %"),
+        (Ingredient.Unit.MG_PER_ML, "5000", "at most 1000 mg/ml"),
+        (Ingredient.Unit.MCG_PER_ML, "2000000", "at most 1000000 µg/ml"),
+        (Ingredient.Unit.PERCENT, "-3", "above zero"),
+    ],
+)
+def test_an_impossible_concentration_is_refused_at_its_row(
+    admin_client, unit, concentration, message
+):
+    ingredient = IngredientFactory(name="Test lidocaine", unit=unit)
+    data = _product_post(
+        **{
+            "components-0-ingredient": str(ingredient.pk),
+            "components-0-concentration": concentration,
+        }
+    )
+    response = admin_client.post(reverse("cocktails:catalogue:product_create"), data)
+    assert response.status_code == 200
+    row = response.context["formset"].forms[0]
+    assert [error for error in row.errors["concentration"] if message in error]
+    assert row["concentration"].value() == concentration
+    assert not Product.objects.exists()
+
+
+def test_a_full_strength_percentage_is_accepted(admin_client):
+    ingredient = IngredientFactory(name="Test glycerin", unit=Ingredient.Unit.PERCENT)
+    data = _product_post(
+        **{"components-0-ingredient": str(ingredient.pk), "components-0-concentration": "100"}
+    )
+    assert admin_client.post(reverse("cocktails:catalogue:product_create"), data).status_code == 302
 
 
 def test_editing_only_the_price_keeps_the_composition(admin_client, catalogue):

@@ -206,6 +206,8 @@ def test_an_allergen_is_refused_at_its_row_and_nothing_is_saved(
         (("{ha}", "two"), "amount", "Enter a number"),
         (("{ha}", ""), "amount", "Enter the amount"),
         (("{lido}", "0.5", "mg/ml"), "unit", "measured in %, not mg/ml"),
+        (("{lido}", "150"), "amount", "cannot be above 100 %"),
+        (("{vit_c}", "5000"), "amount", "at most 1000 mg/ml"),
         (("{ha}", "2", "%"), "unit", "measured in ml"),
         (("product:999999", "2"), "component", "Choose a product or an ingredient"),
         (("{ha}", "2", "", "999999"), "lot", "Choose a lot from the list"),
@@ -218,6 +220,7 @@ def test_bad_rows_are_refused_at_their_field(
     values = {
         "ha": p(catalogue.ha_vial),
         "lido": i(catalogue.lidocaine),
+        "vit_c": i(catalogue.vit_c),
         "c_lot": catalogue.c_lot.pk,
     }
     row = tuple(str(v).format(**values) for v in row)
