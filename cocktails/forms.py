@@ -20,7 +20,13 @@ from cocktails.composition import (
     unit_problem,
 )
 from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
-from cocktails.selectors import BuilderCatalogue, patient_choices
+from cocktails.selectors import (
+    BuilderCatalogue,
+    ingredient_name_taken,
+    patient_choices,
+    product_name_taken,
+    product_users,
+)
 from cocktails.services.stock import lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
@@ -71,13 +77,22 @@ class IngredientForm(forms.Form):
     usual_max = _decimal("Usual concentration up to", required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    ingredient: Ingredient | None = None
+
     @classmethod
     def for_ingredient(cls, ingredient: Ingredient, data: Any = None) -> IngredientForm:
         initial = {field: getattr(ingredient, field) for field in cls.base_fields}
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        form.ingredient = ingredient
+        return form
 
     def clean(self) -> dict[str, Any]:
+        """The service's rules, asked here too so that every error comes back in one submit."""
         data = super().clean()
+        name = data.get("name")
+        exclude_pk = self.ingredient.pk if self.ingredient else None
+        if name and ingredient_name_taken(name=name, exclude_pk=exclude_pk):
+            self.add_error("name", f"The catalogue already has an ingredient named {name}.")
         for field in ("usual_min", "usual_max"):
             value = data.get(field)
             if value is None:
@@ -86,6 +101,11 @@ class IngredientForm(forms.Form):
                 self.add_error(field, "A concentration cannot be negative.")
             elif message := concentration_ceiling_problem(value, data.get("unit", "")):
                 self.add_error(field, message)
+        low, high = data.get("usual_min"), data.get("usual_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "usual_max", "The upper end of the usual range must not be below the lower end."
+            )
         return data
 
 
@@ -95,15 +115,23 @@ class ProductForm(forms.Form):
     volume_ml = _decimal(
         "Volume per vial (ml)",
         places=2,
+        min_value=Decimal("0.01"),
         max_value=MAX_VIAL_ML,
-        error_messages={"max_value": "A vial holds at most %(limit_value)s ml: check the volume."},
+        error_messages={
+            "min_value": "Enter the vial's volume in ml, above zero.",
+            "max_value": "A vial holds at most %(limit_value)s ml: check the volume.",
+        },
     )
     price = _decimal(
         "Price per vial",
         places=2,
+        min_value=0,
         max_value=MAX_PRICE,
         help_text="What the clinic pays, tax included.",
-        error_messages={"max_value": "Enter a price per vial of at most %(limit_value)s."},
+        error_messages={
+            "min_value": "A price cannot be negative.",
+            "max_value": "Enter a price per vial of at most %(limit_value)s.",
+        },
     )
     reorder_level = forms.IntegerField(
         label="Low-stock alert below",
@@ -111,12 +139,17 @@ class ProductForm(forms.Form):
         max_value=MAX_VIALS,
         initial=5,
         help_text="Vials in stock, counting lots in date only.",
-        error_messages={"max_value": "Enter at most %(limit_value)s vials."},
+        error_messages={
+            "min_value": "Enter 0 or more vials (0 turns the alert off).",
+            "max_value": "Enter at most %(limit_value)s vials.",
+        },
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_active = forms.BooleanField(
         label="Available for new cocktails", required=False, initial=True
     )
+
+    product: Product | None = None
 
     @classmethod
     def for_product(cls, product: Product | None, data: Any = None) -> ProductForm:
@@ -125,7 +158,25 @@ class ProductForm(forms.Form):
             del form.fields["is_active"]  # a new product is available
             return form
         initial = {field: getattr(product, field) for field in cls.base_fields}
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        form.product = product
+        return form
+
+    def clean(self) -> dict[str, Any]:
+        """The service's checks that need the database, asked here too so that every error
+        comes back in one submit (the service still checks them when saving)."""
+        data = super().clean()
+        brand, name = data.get("brand"), data.get("name")
+        exclude_pk = self.product.pk if self.product else None
+        if brand and name and product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
+            self.add_error("name", f"{brand} {name} is already in the catalogue.")
+        if self.product and self.product.is_active and data.get("is_active") is False:
+            users = product_users(product=self.product)
+            if users:
+                self.add_error(
+                    "is_active", f"Still used by {', '.join(users)}: change or archive them first."
+                )
+        return data
 
 
 class ProductComponentForm(forms.Form):
@@ -175,6 +226,22 @@ class RowsFormSet(BaseFormSet):
         return 0
 
 
+class ProductComponentFormSet(RowsFormSet):
+    def clean(self) -> None:
+        """An ingredient listed twice is marked on its second row."""
+        seen: set[int] = set()
+        for form in self.forms:
+            ingredient = getattr(form, "cleaned_data", {}).get("ingredient")
+            if ingredient is None:
+                continue
+            if ingredient.pk in seen:
+                form.add_error(
+                    "ingredient",
+                    "Each ingredient may appear only once in a product: it is already listed.",
+                )
+            seen.add(ingredient.pk)
+
+
 def product_components_formset(
     data: Any = None, product: Product | None = None, extra: int = 3
 ) -> BaseFormSet:
@@ -183,7 +250,9 @@ def product_components_formset(
         for c in (product.components.all() if product else ())
     ]
     ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
-    FormSet = formset_factory(ProductComponentForm, formset=RowsFormSet, extra=len(initial) + extra)
+    FormSet = formset_factory(
+        ProductComponentForm, formset=ProductComponentFormSet, extra=len(initial) + extra
+    )
     # Posted rows stand on their own: compared with an initial, an unchanged row would look
     # blank and be dropped from the composition.
     formset = FormSet(data, initial=None if data is not None else initial, prefix="components")

@@ -78,6 +78,17 @@ def ingredient_users(*, ingredient: Ingredient) -> list[str]:
     return [str(p) for p in products.distinct()] + [c.name for c in cocktails.distinct()]
 
 
+def ingredient_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
+    """Whether another ingredient has this name, whatever its case."""
+    return Ingredient.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists()
+
+
+def product_name_taken(*, brand: str, name: str, exclude_pk: int | None = None) -> bool:
+    """Whether another product has this brand and name (compared as the database does)."""
+    same = Product.objects.filter(brand__iexact=brand, name__iexact=name)
+    return same.exclude(pk=exclude_pk).exists()
+
+
 def product_users(*, product: Product) -> list[str]:
     """Active cocktails whose current version draws on `product`."""
     return list(

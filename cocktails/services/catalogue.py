@@ -10,7 +10,12 @@ from django.db import transaction
 
 from cocktails.composition import concentration_ceiling_problem, concentration_problem
 from cocktails.models import Ingredient, Product, ProductComponent
-from cocktails.selectors import ingredient_users, product_users
+from cocktails.selectors import (
+    ingredient_name_taken,
+    ingredient_users,
+    product_name_taken,
+    product_users,
+)
 
 # --- Ingredients -----------------------------------------------------------------------------
 
@@ -29,8 +34,7 @@ def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str
 
 
 def _check_ingredient_name(name: str, exclude_pk: int | None = None) -> None:
-    others = Ingredient.objects.filter(name__iexact=name).exclude(pk=exclude_pk)
-    if others.exists():
+    if ingredient_name_taken(name=name, exclude_pk=exclude_pk):
         raise ValidationError({"name": f"The catalogue already has an ingredient named {name}."})
 
 
@@ -132,8 +136,7 @@ def _check_product(
         errors["volume_ml"] = "Enter the vial's volume in ml, above zero."
     if price < 0:
         errors["price"] = "A price cannot be negative."
-    same = Product.objects.filter(brand__iexact=brand, name__iexact=name).exclude(pk=exclude_pk)
-    if same.exists():
+    if product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
         errors["name"] = f"{brand} {name} is already in the catalogue."
     ingredient_ids = [ingredient.pk for ingredient, _ in components]
     if len(set(ingredient_ids)) != len(ingredient_ids):

@@ -98,6 +98,23 @@ def test_an_impossible_usual_concentration_is_refused_at_the_field(
     assert not Ingredient.objects.filter(name="Niacinamide").exists()
 
 
+def test_every_error_of_an_ingredient_comes_in_one_submit(admin_client):
+    IngredientFactory(name="Niacinamide")
+    response = admin_client.post(
+        reverse("cocktails:catalogue:ingredient_create"),
+        {
+            "name": "niacinamide",
+            "category": "vitamin",
+            "unit": "%",
+            "usual_min": "5",
+            "usual_max": "150",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has an ingredient named" in _form_errors(response, "name")[0]
+    assert "above 100 %" in _form_errors(response, "usual_max")[0]
+
+
 def test_a_new_ingredient_is_added(admin_client):
     response = admin_client.post(
         reverse("cocktails:catalogue:ingredient_create"),
@@ -257,6 +274,46 @@ def test_numbers_too_large_for_a_product_are_refused_at_the_field(
     assert any(message in error for error in _form_errors(response, field))
     assert response.context["form"][field].value() == value
     assert not Product.objects.exists()
+
+
+def test_every_error_of_a_product_comes_in_one_submit(admin_client):
+    ProductFactory(brand="Capillis", name="Hair complex")
+    biotin = IngredientFactory(name="Test biotin")
+    data = _product_post(
+        volume_ml="-5",
+        price="-3",
+        reorder_level="-2",
+        **{
+            "components-0-ingredient": str(biotin.pk),
+            "components-0-concentration": "0",
+            "components-1-ingredient": str(biotin.pk),
+            "components-1-concentration": "2",
+        },
+    )
+    response = admin_client.post(reverse("cocktails:catalogue:product_create"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "above zero" in errors["volume_ml"][0]
+    assert "cannot be negative" in errors["price"][0]
+    assert "0 or more" in errors["reorder_level"][0]
+    assert "already in the catalogue" in errors["name"][0]
+    rows = response.context["formset"].forms
+    assert "above zero" in rows[0].errors["concentration"][0]
+    assert "only once" in rows[1].errors["ingredient"][0]
+    assert Product.objects.count() == 1
+
+
+def test_withdrawing_a_product_in_use_is_refused_with_the_other_errors(
+    admin_client, catalogue, face_glow
+):
+    url = reverse("cocktails:catalogue:product_edit", args=[catalogue.ha_vial.pk])
+    data = _product_post(brand="Mesolab", name="HA 10", price="-1")
+    response = admin_client.post(url, data)
+    errors = response.context["form"].errors
+    assert "Still used by Face glow" in errors["is_active"][0]
+    assert "cannot be negative" in errors["price"][0]
+    catalogue.ha_vial.refresh_from_db()
+    assert catalogue.ha_vial.is_active
 
 
 @pytest.mark.parametrize(
