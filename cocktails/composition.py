@@ -169,7 +169,9 @@ def _lot_findings(recipe: Recipe, today: datetime.date) -> list[Finding]:
             continue
         problem = lot_problem(lot, today)
         if problem:
-            found.append(Finding("lot", Severity.REFUSE, f"Refused: {problem}", _rows(part)))
+            found.append(
+                Finding("lot", Severity.REFUSE, f"Refused: {problem}", _rows(part), field="lot")
+            )
     return found
 
 

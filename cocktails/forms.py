@@ -369,12 +369,17 @@ class ComponentForm(forms.Form):
             | {f"ingredient:{pk}": {"unit": i.unit} for pk, i in catalogue.ingredients.items()},
             attrs={"class": "form-select", "data-component": ""},
         )
+        lots = dict(catalogue.lots)
+        # A lot this row already names stays in its list, marked, even if it is no longer
+        # offered: re-showing the row must not silently swap it for "No lot yet".
+        chosen = str(self["lot"].value() or "")
+        if chosen.isdigit() and int(chosen) not in lots and (lot := catalogue.lot(int(chosen))):
+            lots[lot.pk] = lot
         self.fields["lot"].widget = OptionDataSelect(
             choices=[("", "No lot yet")]
-            + [(str(pk), _lot_label(lot, today)) for pk, lot in catalogue.lots.items()],
+            + [(str(pk), _lot_label(lot, today)) for pk, lot in lots.items()],
             option_data={
-                str(pk): {"product": f"product:{lot.product_id}"}
-                for pk, lot in catalogue.lots.items()
+                str(pk): {"product": f"product:{lot.product_id}"} for pk, lot in lots.items()
             },
             attrs={"class": "form-select", "data-lot": ""},
         )
