@@ -169,7 +169,9 @@ def _lot_findings(recipe: Recipe, today: datetime.date) -> list[Finding]:
             continue
         problem = lot_problem(lot, today)
         if problem:
-            found.append(Finding("lot", Severity.REFUSE, f"Refused: {problem}", _rows(part)))
+            found.append(
+                Finding("lot", Severity.REFUSE, f"Refused: {problem}", _rows(part), field="lot")
+            )
     return found
 
 
@@ -237,6 +239,34 @@ def _concentration_findings(recipe: Recipe) -> list[Finding]:
     return found
 
 
+# The most an ingredient can be concentrated, by unit. A percentage is at most the whole; a
+# gram per ml (1000 mg/ml) is more than any injectable solution holds, and the other units are
+# given the same headroom. Beyond these a value is a typing mistake, not a clinical choice.
+CONCENTRATION_CEILINGS: dict[str, Decimal] = {
+    Ingredient.Unit.PERCENT: Decimal("100"),
+    Ingredient.Unit.MG_PER_ML: Decimal("1000"),
+    Ingredient.Unit.MCG_PER_ML: Decimal("1000000"),
+    Ingredient.Unit.IU_PER_ML: Decimal("1000000"),
+}
+
+
+def concentration_ceiling_problem(value: Decimal, unit: str) -> str:
+    """Why `value` is too high to be a concentration in `unit` ("" when it is not)."""
+    ceiling = CONCENTRATION_CEILINGS.get(unit)
+    if ceiling is None or value <= ceiling:
+        return ""
+    if unit == Ingredient.Unit.PERCENT:
+        return "A concentration cannot be above 100 %."
+    return f"Enter a concentration of at most {plain_number(ceiling)} {unit}."
+
+
+def concentration_problem(value: Decimal, unit: str) -> str:
+    """Why `value` cannot be a concentration in `unit` ("" when it can)."""
+    if value <= 0:
+        return "Enter a concentration above zero."
+    return concentration_ceiling_problem(value, unit)
+
+
 def unit_problem(ingredient: Ingredient, unit: str) -> str:
     """Why a concentration of `ingredient` cannot be given in `unit` ("" when it can)."""
     if unit == ingredient.unit:
@@ -277,8 +307,11 @@ def input_problems(recipe: Recipe, *, for_patient: bool) -> list[Finding]:
                     part,
                     "unit",
                 )
-        elif part.ingredient is not None and (message := unit_problem(part.ingredient, part.unit)):
-            problem(message, part, "unit")
+        elif part.ingredient is not None:
+            if message := unit_problem(part.ingredient, part.unit):
+                problem(message, part, "unit")
+            elif message := concentration_ceiling_problem(part.amount, part.unit):
+                problem(f"{part.label}: {message[0].lower()}{message[1:]}", part, "amount")
         if part.lot is not None:
             if part.product is None:
                 problem("A lot belongs to a product, not to an ingredient.", part, "lot")

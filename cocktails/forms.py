@@ -12,11 +12,31 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cocktails.choices import Indication
-from cocktails.composition import ML, Finding, Part, unit_problem
+from cocktails.composition import (
+    ML,
+    Finding,
+    Part,
+    concentration_ceiling_problem,
+    unit_problem,
+)
 from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
-from cocktails.selectors import BuilderCatalogue, patient_choices
+from cocktails.selectors import (
+    BuilderCatalogue,
+    ingredient_name_taken,
+    patient_choices,
+    product_name_taken,
+    product_users,
+)
+from cocktails.services.stock import lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
+
+# Upper bounds on what staff type: generous for a clinic, and well inside the database
+# columns, so an extra zero typed by mistake is refused at its field instead of failing on save.
+MAX_VIALS = 10_000
+MAX_VIAL_ML = Decimal("1000")
+MAX_PRICE = Decimal("99999.99")
+MAX_TOTAL_VOLUME_ML = Decimal("100")
 
 
 class OptionDataSelect(forms.Select):
@@ -57,27 +77,79 @@ class IngredientForm(forms.Form):
     usual_max = _decimal("Usual concentration up to", required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    ingredient: Ingredient | None = None
+
     @classmethod
     def for_ingredient(cls, ingredient: Ingredient, data: Any = None) -> IngredientForm:
         initial = {field: getattr(ingredient, field) for field in cls.base_fields}
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        form.ingredient = ingredient
+        return form
+
+    def clean(self) -> dict[str, Any]:
+        """The service's rules, asked here too so that every error comes back in one submit."""
+        data = super().clean()
+        name = data.get("name")
+        exclude_pk = self.ingredient.pk if self.ingredient else None
+        if name and ingredient_name_taken(name=name, exclude_pk=exclude_pk):
+            self.add_error("name", f"The catalogue already has an ingredient named {name}.")
+        for field in ("usual_min", "usual_max"):
+            value = data.get(field)
+            if value is None:
+                continue
+            if value < 0:
+                self.add_error(field, "A concentration cannot be negative.")
+            elif message := concentration_ceiling_problem(value, data.get("unit", "")):
+                self.add_error(field, message)
+        low, high = data.get("usual_min"), data.get("usual_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "usual_max", "The upper end of the usual range must not be below the lower end."
+            )
+        return data
 
 
 class ProductForm(forms.Form):
     brand = forms.CharField(max_length=120)
     name = forms.CharField(max_length=160)
-    volume_ml = _decimal("Volume per vial (ml)", places=2)
-    price = _decimal("Price per vial", places=2, help_text="What the clinic pays, tax included.")
+    volume_ml = _decimal(
+        "Volume per vial (ml)",
+        places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_VIAL_ML,
+        error_messages={
+            "min_value": "Enter the vial's volume in ml, above zero.",
+            "max_value": "A vial holds at most %(limit_value)s ml: check the volume.",
+        },
+    )
+    price = _decimal(
+        "Price per vial",
+        places=2,
+        min_value=0,
+        max_value=MAX_PRICE,
+        help_text="What the clinic pays, tax included.",
+        error_messages={
+            "min_value": "A price cannot be negative.",
+            "max_value": "Enter a price per vial of at most %(limit_value)s.",
+        },
+    )
     reorder_level = forms.IntegerField(
         label="Low-stock alert below",
         min_value=0,
+        max_value=MAX_VIALS,
         initial=5,
         help_text="Vials in stock, counting lots in date only.",
+        error_messages={
+            "min_value": "Enter 0 or more vials (0 turns the alert off).",
+            "max_value": "Enter at most %(limit_value)s vials.",
+        },
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_active = forms.BooleanField(
         label="Available for new cocktails", required=False, initial=True
     )
+
+    product: Product | None = None
 
     @classmethod
     def for_product(cls, product: Product | None, data: Any = None) -> ProductForm:
@@ -86,7 +158,25 @@ class ProductForm(forms.Form):
             del form.fields["is_active"]  # a new product is available
             return form
         initial = {field: getattr(product, field) for field in cls.base_fields}
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        form.product = product
+        return form
+
+    def clean(self) -> dict[str, Any]:
+        """The service's checks that need the database, asked here too so that every error
+        comes back in one submit (the service still checks them when saving)."""
+        data = super().clean()
+        brand, name = data.get("brand"), data.get("name")
+        exclude_pk = self.product.pk if self.product else None
+        if brand and name and product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
+            self.add_error("name", f"{brand} {name} is already in the catalogue.")
+        if self.product and self.product.is_active and data.get("is_active") is False:
+            users = product_users(product=self.product)
+            if users:
+                self.add_error(
+                    "is_active", f"Still used by {', '.join(users)}: change or archive them first."
+                )
+        return data
 
 
 class ProductComponentForm(forms.Form):
@@ -112,13 +202,20 @@ class ProductComponentForm(forms.Form):
         if ingredient is None:
             self.add_error("ingredient", "Choose the ingredient.")
         if concentration is None:
-            self.add_error("concentration", "Enter its concentration.")
+            if "concentration" not in self.errors:
+                self.add_error("concentration", "Enter its concentration.")
         elif concentration <= 0:
             self.add_error("concentration", "Enter a concentration above zero.")
         if ingredient is not None:
             unit = data.get("unit") or ingredient.unit
             if message := unit_problem(ingredient, unit):
                 self.add_error("unit", message)
+            elif (
+                concentration is not None
+                and concentration > 0
+                and (message := concentration_ceiling_problem(concentration, ingredient.unit))
+            ):
+                self.add_error("concentration", message)
         return data
 
 
@@ -129,6 +226,22 @@ class RowsFormSet(BaseFormSet):
         return 0
 
 
+class ProductComponentFormSet(RowsFormSet):
+    def clean(self) -> None:
+        """An ingredient listed twice is marked on its second row."""
+        seen: set[int] = set()
+        for form in self.forms:
+            ingredient = getattr(form, "cleaned_data", {}).get("ingredient")
+            if ingredient is None:
+                continue
+            if ingredient.pk in seen:
+                form.add_error(
+                    "ingredient",
+                    "Each ingredient may appear only once in a product: it is already listed.",
+                )
+            seen.add(ingredient.pk)
+
+
 def product_components_formset(
     data: Any = None, product: Product | None = None, extra: int = 3
 ) -> BaseFormSet:
@@ -137,7 +250,9 @@ def product_components_formset(
         for c in (product.components.all() if product else ())
     ]
     ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
-    FormSet = formset_factory(ProductComponentForm, formset=RowsFormSet, extra=len(initial) + extra)
+    FormSet = formset_factory(
+        ProductComponentForm, formset=ProductComponentFormSet, extra=len(initial) + extra
+    )
     # Posted rows stand on their own: compared with an initial, an unchanged row would look
     # blank and be dropped from the composition.
     formset = FormSet(data, initial=None if data is not None else initial, prefix="components")
@@ -163,16 +278,46 @@ class LotReceiveForm(forms.Form):
     received_on = forms.DateField(
         label="Received on", widget=forms.DateInput(attrs={"type": "date"})
     )
-    quantity = forms.IntegerField(label="Vials received")
+    quantity = forms.IntegerField(
+        label="Vials received",
+        min_value=1,
+        max_value=MAX_VIALS,
+        error_messages={
+            "min_value": "Enter the number of vials received, at least 1.",
+            "max_value": "At most %(limit_value)s vials can be received at once: check the number.",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        today = timezone.localdate()
+        self.fields["received_on"].initial = today
+        self.fields["received_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The service's own rule, asked here so date errors come with the others at once.
+        problems = lot_date_problems(
+            received_on=data.get("received_on"),
+            expiry_date=data.get("expiry_date"),
+            today=timezone.localdate(),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        return data
 
 
 class ReasonForm(forms.Form):
+    """Why a lot is recalled (the recall banner and the lot's history show it)."""
+
     reason = forms.CharField(
-        max_length=300, help_text="For example the supplier's notice number and date."
+        max_length=Lot._meta.get_field("recall_reason").max_length,
+        help_text="For example the supplier's notice number and date.",
+        error_messages={
+            "required": "Say why the lot is recalled (e.g. the notice number).",
+            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d): "
+            "the notice number and date are enough.",
+        },
     )
 
 
@@ -224,12 +369,17 @@ class ComponentForm(forms.Form):
             | {f"ingredient:{pk}": {"unit": i.unit} for pk, i in catalogue.ingredients.items()},
             attrs={"class": "form-select", "data-component": ""},
         )
+        lots = dict(catalogue.lots)
+        # A lot this row already names stays in its list, marked, even if it is no longer
+        # offered: re-showing the row must not silently swap it for "No lot yet".
+        chosen = str(self["lot"].value() or "")
+        if chosen.isdigit() and int(chosen) not in lots and (lot := catalogue.lot(int(chosen))):
+            lots[lot.pk] = lot
         self.fields["lot"].widget = OptionDataSelect(
             choices=[("", "No lot yet")]
-            + [(str(pk), _lot_label(lot, today)) for pk, lot in catalogue.lots.items()],
+            + [(str(pk), _lot_label(lot, today)) for pk, lot in lots.items()],
             option_data={
-                str(pk): {"product": f"product:{lot.product_id}"}
-                for pk, lot in catalogue.lots.items()
+                str(pk): {"product": f"product:{lot.product_id}"} for pk, lot in lots.items()
             },
             attrs={"class": "form-select", "data-lot": ""},
         )
@@ -370,7 +520,12 @@ class CocktailForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
-    total_volume_ml = _decimal("Total volume (ml)", places=2)
+    total_volume_ml = _decimal(
+        "Total volume (ml)",
+        places=2,
+        max_value=MAX_TOTAL_VOLUME_ML,
+        error_messages={"max_value": "Enter a total volume of at most %(limit_value)s ml."},
+    )
     notes = forms.CharField(
         label="Notes on this version", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

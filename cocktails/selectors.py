@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,17 @@ def ingredient_users(*, ingredient: Ingredient) -> list[str]:
         current__components__ingredient=ingredient,
     )
     return [str(p) for p in products.distinct()] + [c.name for c in cocktails.distinct()]
+
+
+def ingredient_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
+    """Whether another ingredient has this name, whatever its case."""
+    return Ingredient.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists()
+
+
+def product_name_taken(*, brand: str, name: str, exclude_pk: int | None = None) -> bool:
+    """Whether another product has this brand and name (compared as the database does)."""
+    same = Product.objects.filter(brand__iexact=brand, name__iexact=name)
+    return same.exclude(pk=exclude_pk).exists()
 
 
 def product_users(*, product: Product) -> list[str]:
@@ -375,24 +386,34 @@ class BuilderCatalogue:
 
     products: dict[int, Product]
     ingredients: dict[int, Ingredient]
+    # The lots offered: usable ones, and those a saved version already names.
     lots: dict[int, Lot]
+    # Lots looked up by id although not offered (see lot()).
+    others: dict[int, Lot] = field(default_factory=dict)
 
     def lot(self, pk: int) -> Lot | None:
-        """A lot by id; one that is no longer offered (used up since the page was opened) is
-        still found, so the safety check can say what is wrong with it."""
-        if pk not in self.lots:
+        """A lot by id; one that is not offered (expired, recalled or used up since the page
+        was opened) is still found, so the safety check can say what is wrong with it."""
+        if pk in self.lots:
+            return self.lots[pk]
+        if pk not in self.others:
             found = Lot.objects.select_related("product").filter(pk=pk).first()
             if found is None:
                 return None
-            self.lots[pk] = found
-        return self.lots[pk]
+            self.others[pk] = found
+        return self.others[pk]
 
 
 def builder_catalogue(*, extra_lot_ids: set[int] | None = None) -> BuilderCatalogue:
+    """The builder's choices. `extra_lot_ids` are lots offered even if no longer usable: those
+    a saved version names, so editing it shows them (marked) rather than silently dropping them.
+    """
     products = products_with_components().filter(is_active=True).order_by("brand", "name")
     ingredients = Ingredient.objects.filter(is_active=True).order_by("name")
-    # Lots still on the shelf (expired ones too: the builder labels and refuses them).
-    on_shelf = Q(quantity_left__gt=0, recalled_at__isnull=True, product__is_active=True)
+    # Only lots that may be used today: an expired or recalled lot is not offered at all.
+    on_shelf = usable_stock_filter(timezone.localdate()) & Q(
+        quantity_left__gt=0, product__is_active=True
+    )
     lots = (
         Lot.objects.select_related("product")
         .filter(on_shelf | Q(pk__in=extra_lot_ids or ()))

@@ -164,6 +164,7 @@ class Allergy(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = "allergies"
         ordering = ["recorded_at", "pk"]
         constraints = [
             models.CheckConstraint(

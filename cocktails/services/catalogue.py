@@ -8,17 +8,25 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cocktails.composition import concentration_ceiling_problem, concentration_problem
 from cocktails.models import Ingredient, Product, ProductComponent
-from cocktails.selectors import ingredient_users, product_users
+from cocktails.selectors import (
+    ingredient_name_taken,
+    ingredient_users,
+    product_name_taken,
+    product_users,
+)
 
 # --- Ingredients -----------------------------------------------------------------------------
 
 
-def _check_range(usual_min: Decimal | None, usual_max: Decimal | None) -> None:
+def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str) -> None:
     errors = {}
     for field, value in (("usual_min", usual_min), ("usual_max", usual_max)):
         if value is not None and value < 0:
             errors[field] = "A concentration cannot be negative."
+        elif value is not None and (message := concentration_ceiling_problem(value, unit)):
+            errors[field] = message
     if not errors and usual_min is not None and usual_max is not None and usual_min > usual_max:
         errors["usual_max"] = "The upper end of the usual range must not be below the lower end."
     if errors:
@@ -26,8 +34,7 @@ def _check_range(usual_min: Decimal | None, usual_max: Decimal | None) -> None:
 
 
 def _check_ingredient_name(name: str, exclude_pk: int | None = None) -> None:
-    others = Ingredient.objects.filter(name__iexact=name).exclude(pk=exclude_pk)
-    if others.exists():
+    if ingredient_name_taken(name=name, exclude_pk=exclude_pk):
         raise ValidationError({"name": f"The catalogue already has an ingredient named {name}."})
 
 
@@ -42,7 +49,7 @@ def ingredient_create(
     notes: str = "",
 ) -> Ingredient:
     _check_ingredient_name(name)
-    _check_range(usual_min, usual_max)
+    _check_range(usual_min, usual_max, unit)
     return Ingredient.objects.create(
         name=name,
         category=category,
@@ -67,7 +74,7 @@ def ingredient_update(
     """Edit an ingredient. Its unit is fixed once a product or a cocktail uses it: changing
     it would silently change the meaning of every concentration already recorded."""
     _check_ingredient_name(name, exclude_pk=ingredient.pk)
-    _check_range(usual_min, usual_max)
+    _check_range(usual_min, usual_max, unit)
     if unit != ingredient.unit and (
         ingredient.product_components.exists() or ingredient.formulation_components.exists()
     ):
@@ -129,14 +136,14 @@ def _check_product(
         errors["volume_ml"] = "Enter the vial's volume in ml, above zero."
     if price < 0:
         errors["price"] = "A price cannot be negative."
-    same = Product.objects.filter(brand__iexact=brand, name__iexact=name).exclude(pk=exclude_pk)
-    if same.exists():
+    if product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
         errors["name"] = f"{brand} {name} is already in the catalogue."
     ingredient_ids = [ingredient.pk for ingredient, _ in components]
     if len(set(ingredient_ids)) != len(ingredient_ids):
         errors["__all__"] = "Each ingredient may appear only once in a product."
-    if any(concentration <= 0 for _, concentration in components):
-        errors["__all__"] = "Every concentration must be above zero."
+    for ingredient, concentration in components:
+        if message := concentration_problem(concentration, ingredient.unit):
+            errors["__all__"] = f"{ingredient.name}: {message}"
     if errors:
         raise ValidationError(errors)
 

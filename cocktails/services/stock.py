@@ -22,6 +22,45 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
+# A vial's shelf life is a few years: an expiry further out than this is a typing mistake.
+MAX_SHELF_LIFE_YEARS = 10
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    if day.year + years > datetime.MAXYEAR:
+        return datetime.date.max
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def lot_date_problems(
+    *,
+    received_on: datetime.date | None,
+    expiry_date: datetime.date | None,
+    today: datetime.date,
+) -> dict[str, str]:
+    """What is wrong with a delivery's dates, by field (a date left out is not checked).
+
+    The receipt form asks this too, so every date error comes back with the others at once."""
+    errors: dict[str, str] = {}
+    if received_on is not None and received_on > today:
+        errors["received_on"] = "A lot cannot be received after today: enter the day it arrived."
+    if expiry_date is None:
+        return errors
+    if received_on is not None and expiry_date < received_on:
+        errors["expiry_date"] = "The expiry date cannot be before the date of receipt."
+    elif expiry_date < today:
+        errors["expiry_date"] = "This lot has already expired: it must not be put in stock."
+    elif expiry_date > _years_after(min(received_on or today, today), MAX_SHELF_LIFE_YEARS):
+        errors["expiry_date"] = (
+            f"An expiry more than {MAX_SHELF_LIFE_YEARS} years after receipt is not plausible: "
+            "check the date on the box."
+        )
+    return errors
+
+
 @transaction.atomic
 def lot_receive(
     *,
@@ -41,10 +80,9 @@ def lot_receive(
         errors["lot_number"] = f"Lot {lot_number} of {product} has already been received."
     if quantity is None or quantity <= 0:
         errors["quantity"] = "Enter the number of vials received, at least 1."
-    if expiry_date < received_on:
-        errors["expiry_date"] = "The expiry date cannot be before the date of receipt."
-    elif expiry_date < timezone.localdate():
-        errors["expiry_date"] = "This lot has already expired: it must not be put in stock."
+    errors |= lot_date_problems(
+        received_on=received_on, expiry_date=expiry_date, today=timezone.localdate()
+    )
     if not product.is_active:
         errors["product"] = f"{product} has been withdrawn from the catalogue."
     if errors:
@@ -63,12 +101,16 @@ def lot_receive(
 @transaction.atomic
 def lot_recall(*, lot: Lot, reason: str) -> Lot:
     """Withdraw a lot: it can no longer be used, and its recipients are listed on its page."""
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"reason": "Say why the lot is recalled (e.g. the notice number)."})
+    limit = Lot._meta.get_field("recall_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"reason": f"Keep the reason to {limit} characters."})
     if lot.is_recalled:
         raise ValidationError(f"Lot {lot.lot_number} was already recalled.")
     lot.recalled_at = timezone.now()
-    lot.recall_reason = reason.strip()
+    lot.recall_reason = reason
     lot.save(update_fields=["recalled_at", "recall_reason"])
     return lot
 

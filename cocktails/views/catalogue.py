@@ -208,15 +208,17 @@ def lot_receive(request: HttpRequest) -> HttpResponse:
     return render(request, "cocktails/lot_form.html", {"form": form})
 
 
-@requires(Capability.VIEW_CATALOGUE)
-def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
+def _lot_detail_page(
+    request: HttpRequest, lot: Lot, recall_form: ReasonForm | None = None
+) -> HttpResponse:
     recipients = None
     if can(request.user, Capability.VIEW_CLINICAL):
         # Newest first, a page at a time: a lot can reach thousands of uses; the CSV has all.
         recipients = Paginator(
             selectors.lot_recipients(lot=lot).order_by("-used_at", "-pk"), RECIPIENTS_PER_PAGE
         ).get_page(request.GET.get("page"))
+    if recall_form is None and can(request.user, Capability.MANAGE_CATALOGUE):
+        recall_form = ReasonForm()
     return render(
         request,
         "cocktails/lot_detail.html",
@@ -224,21 +226,36 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lot": lot,
             "today": timezone.localdate(),
             "recipients": recipients,
-            "recall_form": ReasonForm() if can(request.user, Capability.MANAGE_CATALOGUE) else None,
+            "recall_form": recall_form,
         },
     )
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
+    return _lot_detail_page(request, lot)
 
 
 @requires(Capability.MANAGE_CATALOGUE)
 @require_POST
 def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
-    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
-    flash_outcome(
-        request,
-        lambda: services.lot_recall(lot=lot, reason=request.POST.get("reason", "")),
-        f"Lot {lot.lot_number} recalled: it can no longer be used.",
-    )
-    return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+    """Recall a lot; a missing or too long reason is shown at its field, with what was typed."""
+    lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lot_recall(lot=lot, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Recalled meanwhile, by someone else: the page now says so in its banner.
+                messages.error(request, " ".join(exc.messages))
+                return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Lot {lot.lot_number} recalled: it can no longer be used.")
+            return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+    return _lot_detail_page(request, lot, recall_form=form)
 
 
 CSV_HEADER = (

@@ -77,6 +77,44 @@ def test_a_new_ingredient_with_a_reversed_range_is_refused_at_the_field(admin_cl
     assert not Ingredient.objects.filter(name="Niacinamide").exists()
 
 
+@pytest.mark.parametrize(
+    ("unit", "field", "value", "message"),
+    [
+        ("%", "usual_max", "150", "cannot be above 100 %"),
+        ("mg/ml", "usual_max", "5000", "at most 1000 mg/ml"),
+        ("mg/ml", "usual_min", "-1", "cannot be negative"),
+    ],
+)
+def test_an_impossible_usual_concentration_is_refused_at_the_field(
+    admin_client, unit, field, value, message
+):
+    data = {"name": "Niacinamide", "category": "vitamin", "unit": unit}
+    response = admin_client.post(
+        reverse("cocktails:catalogue:ingredient_create"),
+        data | {"usual_min": "", "usual_max": "", field: value},
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in _form_errors(response, field))
+    assert not Ingredient.objects.filter(name="Niacinamide").exists()
+
+
+def test_every_error_of_an_ingredient_comes_in_one_submit(admin_client):
+    IngredientFactory(name="Niacinamide")
+    response = admin_client.post(
+        reverse("cocktails:catalogue:ingredient_create"),
+        {
+            "name": "niacinamide",
+            "category": "vitamin",
+            "unit": "%",
+            "usual_min": "5",
+            "usual_max": "150",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has an ingredient named" in _form_errors(response, "name")[0]
+    assert "above 100 %" in _form_errors(response, "usual_max")[0]
+
+
 def test_a_new_ingredient_is_added(admin_client):
     response = admin_client.post(
         reverse("cocktails:catalogue:ingredient_create"),
@@ -218,6 +256,101 @@ def test_bad_products_are_refused_with_a_message_and_nothing_saved(admin_client,
     assert not Product.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("volume_ml", "100000", "at most 1000 ml"),
+        ("price", "12345678", "at most 99999.99"),
+        ("reorder_level", "99999999999", "at most 10000 vials"),
+    ],
+)
+def test_numbers_too_large_for_a_product_are_refused_at_the_field(
+    admin_client, field, value, message
+):
+    response = admin_client.post(
+        reverse("cocktails:catalogue:product_create"), _product_post(**{field: value})
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in _form_errors(response, field))
+    assert response.context["form"][field].value() == value
+    assert not Product.objects.exists()
+
+
+def test_every_error_of_a_product_comes_in_one_submit(admin_client):
+    ProductFactory(brand="Capillis", name="Hair complex")
+    biotin = IngredientFactory(name="Test biotin")
+    data = _product_post(
+        volume_ml="-5",
+        price="-3",
+        reorder_level="-2",
+        **{
+            "components-0-ingredient": str(biotin.pk),
+            "components-0-concentration": "0",
+            "components-1-ingredient": str(biotin.pk),
+            "components-1-concentration": "2",
+        },
+    )
+    response = admin_client.post(reverse("cocktails:catalogue:product_create"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "above zero" in errors["volume_ml"][0]
+    assert "cannot be negative" in errors["price"][0]
+    assert "0 or more" in errors["reorder_level"][0]
+    assert "already in the catalogue" in errors["name"][0]
+    rows = response.context["formset"].forms
+    assert "above zero" in rows[0].errors["concentration"][0]
+    assert "only once" in rows[1].errors["ingredient"][0]
+    assert Product.objects.count() == 1
+
+
+def test_withdrawing_a_product_in_use_is_refused_with_the_other_errors(
+    admin_client, catalogue, face_glow
+):
+    url = reverse("cocktails:catalogue:product_edit", args=[catalogue.ha_vial.pk])
+    data = _product_post(brand="Mesolab", name="HA 10", price="-1")
+    response = admin_client.post(url, data)
+    errors = response.context["form"].errors
+    assert "Still used by Face glow" in errors["is_active"][0]
+    assert "cannot be negative" in errors["price"][0]
+    catalogue.ha_vial.refresh_from_db()
+    assert catalogue.ha_vial.is_active
+
+
+@pytest.mark.parametrize(
+    ("unit", "concentration", "message"),
+    [
+        (Ingredient.Unit.PERCENT, "150", "cannot be above 100 %"),
+        (Ingredient.Unit.MG_PER_ML, "5000", "at most 1000 mg/ml"),
+        (Ingredient.Unit.MCG_PER_ML, "2000000", "at most 1000000 µg/ml"),
+        (Ingredient.Unit.PERCENT, "-3", "above zero"),
+    ],
+)
+def test_an_impossible_concentration_is_refused_at_its_row(
+    admin_client, unit, concentration, message
+):
+    ingredient = IngredientFactory(name="Test lidocaine", unit=unit)
+    data = _product_post(
+        **{
+            "components-0-ingredient": str(ingredient.pk),
+            "components-0-concentration": concentration,
+        }
+    )
+    response = admin_client.post(reverse("cocktails:catalogue:product_create"), data)
+    assert response.status_code == 200
+    row = response.context["formset"].forms[0]
+    assert [error for error in row.errors["concentration"] if message in error]
+    assert row["concentration"].value() == concentration
+    assert not Product.objects.exists()
+
+
+def test_a_full_strength_percentage_is_accepted(admin_client):
+    ingredient = IngredientFactory(name="Test glycerin", unit=Ingredient.Unit.PERCENT)
+    data = _product_post(
+        **{"components-0-ingredient": str(ingredient.pk), "components-0-concentration": "100"}
+    )
+    assert admin_client.post(reverse("cocktails:catalogue:product_create"), data).status_code == 302
+
+
 def test_editing_only_the_price_keeps_the_composition(admin_client, catalogue):
     url = reverse("cocktails:catalogue:product_edit", args=[catalogue.c_vial.pk])
     form = admin_client.get(url).context["formset"]
@@ -295,17 +428,44 @@ def test_the_manager_receives_a_lot(admin_client, admin_user):
         ),
         ({"quantity": "0"}, "quantity", "at least 1"),
         ({"quantity": "-4"}, "quantity", "at least 1"),
+        ({"quantity": "99999999999"}, "quantity", "check the number"),
         ({"lot_number": "dup-7"}, "lot_number", "already been received"),
+        ({"received_on": "{tomorrow}"}, "received_on", "cannot be received after today"),
+        ({"expiry_date": "9999-12-31"}, "expiry_date", "more than 10 years after receipt"),
+        (
+            {"received_on": "{last_year}", "expiry_date": "{in_ten_years}"},
+            "expiry_date",
+            "more than 10 years after receipt",
+        ),
         ({"expiry_date": "not a date"}, "expiry_date", "Enter a valid date"),
     ],
 )
 def test_a_bad_lot_is_refused_at_the_field(admin_client, change, field, message):
+    today = timezone.localdate()
+    dates = {
+        "tomorrow": today + datetime.timedelta(days=1),
+        "last_year": today - datetime.timedelta(days=365),
+        "in_ten_years": today + datetime.timedelta(days=3660),
+    }
+    change = {key: value.format(**dates) for key, value in change.items()}
     product = ProductFactory()
     LotFactory(product=product, lot_number="DUP-7")
     response = admin_client.post(RECEIVE, _receive(product, **change))
     assert response.status_code == 200
     assert any(message in error for error in _form_errors(response, field))
     assert Lot.objects.count() == 1
+
+
+def test_every_error_of_a_receipt_comes_in_one_submit(admin_client):
+    product = ProductFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data = _receive(
+        product, quantity="0", received_on=tomorrow.isoformat(), expiry_date="9999-12-31"
+    )
+    response = admin_client.post(RECEIVE, data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"quantity", "received_on", "expiry_date"}
+    assert not Lot.objects.exists()
 
 
 def test_a_practitioner_cannot_receive_lots(practitioner_client):
@@ -351,10 +511,43 @@ def test_stock_page_query_count_is_fixed(practitioner_client, django_assert_num_
 def test_the_manager_recalls_a_lot_with_a_reason(admin_client):
     lot = LotFactory()
     url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
-    response = admin_client.post(url, {"reason": ""}, follow=True)
-    assert "Say why" in response.text
-    lot.refresh_from_db()
-    assert not lot.is_recalled
-    admin_client.post(url, {"reason": "Supplier notice 2026-14"})
+    response = admin_client.post(url, {"reason": "Supplier notice 2026-14"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cocktails:catalogue:lot_detail", args=[lot.pk])
     lot.refresh_from_db()
     assert lot.is_recalled and lot.recall_reason == "Supplier notice 2026-14"
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "Say why the lot is recalled"),
+        ("   ", "Say why the lot is recalled"),
+        ("Notice 14: " + "x" * 390, "Keep the reason to 300 characters (it has 401)"),
+    ],
+)
+def test_a_bad_recall_reason_is_refused_at_the_field_keeping_what_was_typed(
+    admin_client, reason, message
+):
+    lot = LotFactory()
+    url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
+    response = admin_client.post(url, {"reason": reason})
+    assert response.status_code == 200
+    form = response.context["recall_form"]
+    assert any(message in error for error in form.errors["reason"])
+    assert form["reason"].value() == reason
+    assert message in response.text
+    if reason.strip():
+        assert f'value="{reason}"' in response.text
+    assert response.context["lot"] == lot
+    lot.refresh_from_db()
+    assert not lot.is_recalled
+
+
+def test_recalling_a_lot_already_recalled_says_so(admin_client):
+    lot = LotFactory(recalled_at=timezone.now(), recall_reason="Notice 1")
+    url = reverse("cocktails:catalogue:lot_recall", args=[lot.pk])
+    response = admin_client.post(url, {"reason": "Notice 2"}, follow=True)
+    assert "already recalled" in response.text
+    lot.refresh_from_db()
+    assert lot.recall_reason == "Notice 1"

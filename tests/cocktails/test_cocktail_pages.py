@@ -206,6 +206,8 @@ def test_an_allergen_is_refused_at_its_row_and_nothing_is_saved(
         (("{ha}", "two"), "amount", "Enter a number"),
         (("{ha}", ""), "amount", "Enter the amount"),
         (("{lido}", "0.5", "mg/ml"), "unit", "measured in %, not mg/ml"),
+        (("{lido}", "150"), "amount", "cannot be above 100 %"),
+        (("{vit_c}", "5000"), "amount", "at most 1000 mg/ml"),
         (("{ha}", "2", "%"), "unit", "measured in ml"),
         (("product:999999", "2"), "component", "Choose a product or an ingredient"),
         (("{ha}", "2", "", "999999"), "lot", "Choose a lot from the list"),
@@ -218,6 +220,7 @@ def test_bad_rows_are_refused_at_their_field(
     values = {
         "ha": p(catalogue.ha_vial),
         "lido": i(catalogue.lidocaine),
+        "vit_c": i(catalogue.vit_c),
         "c_lot": catalogue.c_lot.pk,
     }
     row = tuple(str(v).format(**values) for v in row)
@@ -229,16 +232,62 @@ def test_bad_rows_are_refused_at_their_field(
     assert not Cocktail.objects.exists()
 
 
-def test_an_expired_lot_is_refused_at_its_row(practitioner_client, catalogue, patient):
+def _expired_lot(product):
     today = timezone.localdate()
-    expired = LotFactory(
-        product=catalogue.ha_vial,
+    return LotFactory(
+        product=product,
+        lot_number="OLD-1",
         received_on=today - datetime.timedelta(days=200),
         expiry_date=today - datetime.timedelta(days=3),
     )
+
+
+def lot_choices(response, row: int = 0) -> dict[str, str]:
+    return dict(response.context["formset"].forms[row].fields["lot"].widget.choices)
+
+
+def test_expired_and_recalled_lots_are_not_offered(practitioner_client, catalogue, patient):
+    expired = _expired_lot(catalogue.ha_vial)
+    recalled = LotFactory(product=catalogue.ha_vial, lot_number="BAD-1", recalled_at=timezone.now())
+    response = practitioner_client.get(NEW + f"?patient={patient.pk}")
+    offered = lot_choices(response)
+    assert str(catalogue.ha_lot.pk) in offered
+    assert str(expired.pk) not in offered and str(recalled.pk) not in offered
+    assert "OLD-1" not in response.text and "BAD-1" not in response.text
+
+
+def test_a_saved_lot_since_expired_is_still_shown_marked_when_editing(
+    practitioner_client, catalogue, patient, practitioner
+):
+    lot = catalogue.ha_lot
+    mine = cocktail_create(
+        name="Camille's glow",
+        indication="facial_rejuvenation",
+        patient=patient,
+        total_volume_ml=Decimal("5"),
+        parts=[product_part(catalogue.ha_vial, "2", lot=lot)],
+        by=practitioner,
+    )
+    today = timezone.localdate()
+    type(lot).objects.filter(pk=lot.pk).update(
+        received_on=today - datetime.timedelta(days=300),
+        expiry_date=today - datetime.timedelta(days=1),
+    )
+    response = practitioner_client.get(reverse("cocktails:cocktail_edit", args=[mine.pk]))
+    assert "EXPIRED" in lot_choices(response)[str(lot.pk)]
+    assert response.context["formset"].forms[0]["lot"].value() == str(lot.pk)
+
+
+def test_an_expired_lot_is_refused_at_its_lot_field_and_kept(
+    practitioner_client, catalogue, patient
+):
+    expired = _expired_lot(catalogue.ha_vial)
     data = builder_data([(p(catalogue.ha_vial), "2", "", expired.pk)], patient=patient.pk)
     response = practitioner_client.post(NEW, data)
-    assert any("expired on" in e for e in row_errors(response, 0, "component"))
+    assert any("expired on" in e for e in row_errors(response, 0, "lot"))
+    assert not row_errors(response, 0, "component")
+    assert "EXPIRED" in lot_choices(response)[str(expired.pk)]
+    assert f'<option value="{expired.pk}" selected' in response.text
     assert not Cocktail.objects.exists()
 
 
@@ -248,7 +297,7 @@ def test_a_lot_used_up_since_the_page_opened_is_refused_with_why(
     empty = LotFactory(product=catalogue.ha_vial, quantity_left=0)
     data = builder_data([(p(catalogue.ha_vial), "2", "", empty.pk)], patient=patient.pk)
     response = practitioner_client.post(NEW, data)
-    assert any("has no vials left" in e for e in row_errors(response, 0, "component"))
+    assert any("has no vials left" in e for e in row_errors(response, 0, "lot"))
 
 
 def test_products_beyond_the_total_volume_are_refused_at_the_volume(practitioner_client, catalogue):
@@ -265,6 +314,17 @@ def test_a_bad_total_volume_is_refused_at_the_field(practitioner_client, catalog
     )
     assert response.status_code == 200
     assert response.context["form"].errors["total_volume_ml"]
+    assert not Cocktail.objects.exists()
+
+
+def test_a_total_volume_beyond_a_syringe_batch_is_refused_at_the_field(
+    practitioner_client, catalogue
+):
+    response = practitioner_client.post(
+        NEW, builder_data([(p(catalogue.ha_vial), "1")], volume="100000")
+    )
+    assert response.status_code == 200
+    assert "at most 100 ml" in response.context["form"].errors["total_volume_ml"][0]
     assert not Cocktail.objects.exists()
 
 

@@ -45,6 +45,13 @@ def test_receiving_a_lot_puts_every_vial_in_stock(admin_user):
             "expiry_date",
             "already expired",
         ),
+        (
+            {"received_on": datetime.date(2026, 3, 11)},
+            "received_on",
+            "cannot be received after today",
+        ),
+        ({"expiry_date": datetime.date(9999, 12, 31)}, "expiry_date", "more than 10 years"),
+        ({"expiry_date": datetime.date(2036, 3, 11)}, "expiry_date", "more than 10 years"),
         ({"lot_number": "  "}, "lot_number", "Enter the lot number"),
         ({"lot_number": "dup-1"}, "lot_number", "already been received"),
     ],

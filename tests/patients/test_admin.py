@@ -45,3 +45,9 @@ def test_every_model_lists_and_opens_in_the_back_office(admin_client, world, mod
     assert page.status_code == 200
     # Nothing clinical is ever deleted, not even from the back office.
     assert "deletelink" not in page.text
+
+
+def test_the_back_office_names_allergies_in_the_plural(admin_client):
+    index = admin_client.get(reverse("admin:app_list", args=["patients"]))
+    assert "Allergies" in index.text
+    assert "Allergys" not in index.text
