@@ -11,9 +11,11 @@ from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
 from treatments.models import TreatmentPlan
+from treatments.selectors import plan_booking_refusal
 
-# The services key their errors by what they mean; these forms split a start into two inputs.
-SERVICE_FIELDS = {"start": "time", "first_start": "time"}
+# The services key their errors by what they mean; these forms split a start into two inputs,
+# and hold the plan being booked in a hidden input, which shows no error: those go above.
+SERVICE_FIELDS = {"start": "time", "first_start": "time", "plan": None}
 
 
 def show_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -140,6 +142,10 @@ class SeriesForm(StartMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         cleaned["first_start"] = self.clean_start(cleaned)
+        plan = cleaned.get("plan")
+        refusal = plan_booking_refusal(plan) if plan is not None else None
+        if refusal:
+            self.add_error(None, refusal)
         return cleaned
 
 
