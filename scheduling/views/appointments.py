@@ -29,6 +29,8 @@ from scheduling.models import Appointment
 from scheduling.views._htmx import announce_change, page_or_fragment, wants_fragment
 
 DETAIL = "scheduling/appointment_detail.html"
+# What the today board's quick actions post as `from`: they answer by reloading the board.
+FROM_TODAY = "today"
 
 
 def day_url(appointment: Appointment) -> str:
@@ -99,6 +101,21 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.appointment_for(request.user, pk))
 
 
+def _answer_on_today(
+    request: HttpRequest, appointment: Appointment, error: str | None
+) -> HttpResponse:
+    """A quick action on the today board. The board reloads either way (a refusal usually
+    means it is stale: the appointment changed in another tab), and a refusal is said as a
+    message on it, since the button has nowhere to show it."""
+    if error:
+        messages.error(request, f"{appointment.patient.full_name}: {error}")
+    if not wants_fragment(request):
+        if not error:
+            messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+        return redirect("scheduling:today")
+    return announce_change(HttpResponse())
+
+
 @require_POST
 @requires(Capability.BOOK_APPOINTMENTS)
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -114,6 +131,8 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    if request.POST.get("from") == FROM_TODAY:
+        return _answer_on_today(request, appointment, error)
     if not wants_fragment(request):
         if error:
             messages.error(request, error)

@@ -149,3 +149,66 @@ def test_an_unknown_appointment_is_a_404(receptionist_client, db):
     assert (
         receptionist_client.get(reverse("scheduling:appointment", args=[999999])).status_code == 404
     )
+
+
+# The today board's quick actions (hx-swap="none"): the board reloads and says any refusal.
+
+
+@pytest.fixture
+def this_morning(clinic, patient, treatment, rooms):
+    return AppointmentFactory(
+        practitioner=clinic,
+        patient=patient,
+        appointment_type=treatment,
+        room=rooms[0],
+        start=at(MONDAY, "10:00"),
+    )
+
+
+def test_the_today_board_quick_actions_say_they_come_from_the_board(
+    receptionist_client, this_morning
+):
+    html = receptionist_client.get(reverse("scheduling:today")).content.decode()
+    assert f'data-testid="arrived-{this_morning.pk}"' in html
+    assert 'name="from" value="today"' in html
+
+
+def test_a_refused_quick_action_reloads_the_board_which_says_why(
+    receptionist_client, receptionist, this_morning
+):
+    # Cancelled in another tab; the board still offers "Arrived".
+    Appointment.objects.filter(pk=this_morning.pk).update(
+        status=Appointment.Status.CANCELLED, cancel_reason="Rang to cancel"
+    )
+    url = reverse("scheduling:appointment_status", args=[this_morning.pk])
+    response = receptionist_client.post(url, {"status": "arrived", "from": "today"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "calendar-changed" in response["HX-Trigger"]
+    board = receptionist_client.get(reverse("scheduling:today"), headers=HTMX).content.decode()
+    assert board.lstrip().startswith('<section id="today-board"')
+    assert "Juliette Dubois: A cancelled appointment cannot be marked arrived." in board
+    assert "alert-danger" in board
+    # Said once: the next reload is quiet.
+    again = receptionist_client.get(reverse("scheduling:today"), headers=HTMX).content.decode()
+    assert "cannot be marked arrived" not in again
+    this_morning.refresh_from_db()
+    assert this_morning.status == Appointment.Status.CANCELLED
+
+
+def test_a_quick_action_that_works_reloads_the_board_quietly(receptionist_client, this_morning):
+    url = reverse("scheduling:appointment_status", args=[this_morning.pk])
+    response = receptionist_client.post(url, {"status": "arrived", "from": "today"}, headers=HTMX)
+    assert "calendar-changed" in response["HX-Trigger"]
+    this_morning.refresh_from_db()
+    assert this_morning.status == Appointment.Status.ARRIVED
+    board = receptionist_client.get(reverse("scheduling:today"), headers=HTMX).content.decode()
+    assert "alert-" not in board
+
+
+def test_a_quick_action_without_htmx_goes_back_to_the_board(receptionist_client, this_morning):
+    url = reverse("scheduling:appointment_status", args=[this_morning.pk])
+    response = receptionist_client.post(url, {"status": "completed", "from": "today"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("scheduling:today")
+    page = receptionist_client.get(reverse("scheduling:today")).content.decode()
+    assert page.count("cannot be marked completed") == 1
