@@ -63,8 +63,6 @@ def _given_early_reason(appointment: Appointment) -> str:
 def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
     """The status buttons this appointment offers now: (status, label, button style)."""
     now = clock.now()
-    allowed = services.TRANSITIONS.get(appointment.status, frozenset())
-    on_the_day = clock.local(appointment.start).date() <= clock.local(now).date()
     offered = [
         # Not an appointment whose session was already given: it is there to be cancelled.
         (
@@ -73,15 +71,15 @@ def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
             "btn-outline-primary",
             not appointment.given_early,
         ),
-        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", on_the_day),
-        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", on_the_day),
-        (Appointment.Status.COMPLETED, "Completed", "btn-success", on_the_day),
-        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", appointment.start <= now),
+        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", True),
+        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", True),
+        (Appointment.Status.COMPLETED, "Completed", "btn-success", True),
+        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", True),
     ]
     return [
         (status.value, label, style)
         for status, label, style, ok in offered
-        if status in allowed and ok
+        if ok and services.transition_refusal(appointment, status, now=now) is None
     ]
 
 

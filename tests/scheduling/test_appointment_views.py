@@ -212,3 +212,38 @@ def test_a_quick_action_without_htmx_goes_back_to_the_board(receptionist_client,
     assert response["Location"] == reverse("scheduling:today")
     page = receptionist_client.get(reverse("scheduling:today")).content.decode()
     assert page.count("cannot be marked completed") == 1
+
+
+def test_a_no_show_can_be_marked_arrived_on_its_day_from_the_board_and_the_dialog(
+    receptionist_client, receptionist, this_morning, time_machine
+):
+    time_machine.move_to(at(MONDAY, "10:20"), tick=False)
+    receptionist_client.force_login(receptionist)
+    board = receptionist_client.get(reverse("scheduling:today")).content.decode()
+    # Marking a no-show asks first (hx-confirm: the CSP forbids inline scripts).
+    assert 'hx-confirm="Mark Juliette Dubois as a no-show?"' in board
+    url = reverse("scheduling:appointment_status", args=[this_morning.pk])
+    receptionist_client.post(url, {"status": "no_show", "from": "today"}, headers=HTMX)
+    board = receptionist_client.get(reverse("scheduling:today")).content.decode()
+    assert "Arrived after all" in board
+    dialog = receptionist_client.get(
+        reverse("scheduling:appointment", args=[this_morning.pk]), headers=HTMX
+    ).content.decode()
+    assert 'value="arrived"' in dialog
+    response = receptionist_client.post(url, {"status": "arrived", "from": "today"}, headers=HTMX)
+    assert "calendar-changed" in response["HX-Trigger"]
+    this_morning.refresh_from_db()
+    assert this_morning.status == Appointment.Status.ARRIVED
+
+
+def test_the_next_day_a_no_show_offers_no_arrival(
+    receptionist_client, receptionist, this_morning, time_machine
+):
+    Appointment.objects.filter(pk=this_morning.pk).update(status=Appointment.Status.NO_SHOW)
+    time_machine.move_to(at(TUESDAY, "09:00"), tick=False)
+    receptionist_client.force_login(receptionist)
+    dialog = receptionist_client.get(
+        reverse("scheduling:appointment", args=[this_morning.pk]), headers=HTMX
+    ).content.decode()
+    assert "Juliette Dubois" in dialog
+    assert 'value="arrived"' not in dialog
