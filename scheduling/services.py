@@ -221,6 +221,14 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
+def appointment_unchanged(
+    *, appointment: Appointment, start: datetime.datetime, room: Room | None
+) -> bool:
+    """A move to the time the appointment already has, in its room (or any room): nothing to
+    do."""
+    return start == appointment.start and room in (None, appointment.room)
+
+
 @transaction.atomic
 def appointment_move(
     *,
@@ -230,12 +238,19 @@ def appointment_move(
     by: User,
 ) -> Appointment:
     """Move an upcoming appointment to `start`, keeping its length and gap. Without a room it
-    keeps its room when that is free, else takes any free one."""
+    keeps its room when that is free, else takes any free one.
+
+    A confirmed appointment moved to another time is booked again: the patient confirmed the
+    old time, and the confirmation planned for the new one (reminders.py) asks them again.
+    Asked for the time and room it already has, it changes nothing (`appointment_unchanged`
+    says so)."""
     appointment = _locked(appointment)
     if not appointment.is_upcoming:
         raise ValidationError(
             {"start": f"A {appointment.get_status_display().lower()} appointment cannot be moved."}
         )
+    if appointment_unchanged(appointment=appointment, start=start, room=room):
+        return appointment
     check_patient_bookable(
         patient=appointment.patient, appointment_type=appointment.appointment_type
     )
@@ -254,6 +269,8 @@ def appointment_move(
         prefer_room=appointment.room,
         appointment_type=appointment.appointment_type,
     )
+    if slot.start != appointment.start and appointment.status == Status.CONFIRMED:
+        appointment.status = Status.BOOKED
     appointment.start, appointment.end = slot.start, slot.end
     appointment.occupied_until, appointment.room = slot.occupied_until, slot.room
     appointment._history_user = by

@@ -148,23 +148,32 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MoveForm(request.POST)
         if form.is_valid():
+            start, room = form.cleaned_data["start"], form.cleaned_data["room"]
+            unchanged = services.appointment_unchanged(
+                appointment=appointment, start=start, room=room
+            )
             try:
                 services.appointment_move(
-                    appointment=appointment,
-                    start=form.cleaned_data["start"],
-                    room=form.cleaned_data["room"],
-                    by=request.user,
+                    appointment=appointment, start=start, room=room, by=request.user
                 )
             except ValidationError as error:
                 show_service_error(form, error)
                 alternatives = getattr(error, "alternatives", [])
             else:
                 appointment = selectors.appointment_for(request.user, pk)
-                message = f"Moved: {_describe(appointment)}."
+                message = (
+                    f"Nothing changed: the appointment is already at that time "
+                    f"({_describe(appointment)})."
+                    if unchanged
+                    else f"Moved: {_describe(appointment)}."
+                )
                 if not wants_fragment(request):
-                    messages.success(request, message)
+                    messages.add_message(
+                        request, messages.INFO if unchanged else messages.SUCCESS, message
+                    )
                     return redirect(day_url(appointment))
-                return announce_change(_detail(request, appointment, notice=message))
+                response = _detail(request, appointment, notice=message)
+                return response if unchanged else announce_change(response)
     else:
         start = clock.local(appointment.start)
         form = MoveForm(initial={"day": start.date(), "time": start.time()})

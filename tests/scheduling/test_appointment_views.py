@@ -56,6 +56,31 @@ def test_moving_from_the_dialog_moves_and_refreshes_the_calendar(receptionist_cl
     assert "Moved: Juliette Dubois" in response.content.decode()
 
 
+def test_moving_to_the_same_time_says_nothing_changed(receptionist_client, appointment):
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    response = receptionist_client.post(
+        url, {"day": "2026-03-17", "time": "10:00", "room": ""}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert "Nothing changed: the appointment is already at that time" in html
+    assert "Moved:" not in html
+    assert "HX-Trigger" not in response
+    assert appointment.history.count() == 1
+
+
+def test_moving_a_confirmed_appointment_from_the_dialog_books_it_again(
+    receptionist_client, appointment
+):
+    Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CONFIRMED)
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    html = receptionist_client.post(
+        url, {"day": "2026-03-18", "time": "15:30", "room": ""}, headers=HTMX
+    ).content.decode()
+    assert "Moved: Juliette Dubois" in html
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
 def test_moving_onto_a_taken_time_explains_and_offers_other_times(
     receptionist_client, clinic, appointment, treatment
 ):

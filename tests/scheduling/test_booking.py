@@ -233,6 +233,34 @@ def test_moving_onto_a_taken_slot_is_refused_and_changes_nothing(clinic, patient
     assert appointment.start == at(TUESDAY, "10:00")
 
 
+def test_a_confirmed_appointment_moved_to_another_time_is_booked_again(
+    clinic, patient, treatment, rooms
+):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"), room=rooms[0])
+    appointment_transition(appointment=appointment, status="confirmed", by=clinic)
+    # Another room at the same time: the patient's confirmation still holds.
+    same_time = appointment_move(
+        appointment=appointment, start=at(TUESDAY, "10:00"), room=rooms[1], by=clinic
+    )
+    assert (same_time.room, same_time.status) == (rooms[1], Appointment.Status.CONFIRMED)
+    moved = appointment_move(appointment=appointment, start=at(TUESDAY, "15:00"), by=clinic)
+    assert (moved.start, moved.status) == (at(TUESDAY, "15:00"), Appointment.Status.BOOKED)
+
+
+def test_moving_to_the_time_it_already_has_changes_nothing(clinic, patient, treatment, rooms):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"), room=rooms[0])
+    appointment_transition(appointment=appointment, status="confirmed", by=clinic)
+    appointment.refresh_from_db()
+    before = (appointment.updated_at, appointment.history.count())
+    for room in (None, rooms[0]):
+        same = appointment_move(
+            appointment=appointment, start=at(TUESDAY, "10:00"), room=room, by=clinic
+        )
+        assert same.status == Appointment.Status.CONFIRMED
+    appointment.refresh_from_db()
+    assert (appointment.updated_at, appointment.history.count()) == before
+
+
 def test_cancelling_needs_a_reason_and_only_upcoming_appointments(clinic, patient, treatment):
     appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
     with pytest.raises(ValidationError) as refused:
