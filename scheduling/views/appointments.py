@@ -22,6 +22,7 @@ from scheduling.forms import (
     CancelForm,
     MoveForm,
     StatusForm,
+    in_bounds,
     picked_patient,
     show_service_error,
 )
@@ -235,6 +236,9 @@ def _initial_booking(request: HttpRequest) -> dict[str, Any]:
         start = datetime.datetime.fromisoformat(request.GET.get("start", ""))
     except ValueError:
         start = None
+    # A year such as 9999 would overflow in the clinic's time zone: today instead.
+    if start is not None and not in_bounds(start.date()):
+        start = None
     if start is not None:
         start = clock.local(start) if start.tzinfo else start
         initial["day"], initial["time"] = (
@@ -309,6 +313,8 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             "same_day": same_day,
             "day": data.get("day"),
             "asked": all(data.get(key) for key in ("practitioner", "appointment_type", "day")),
+            # A day out of bounds or years ahead: say why there are no times to show.
+            "day_error": " ".join(form.errors.get("day", [])) if request.GET.get("day") else "",
         },
     )
 

@@ -56,6 +56,16 @@ def test_moving_from_the_dialog_moves_and_refreshes_the_calendar(receptionist_cl
     assert "Moved: Juliette Dubois" in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2031-01-01"])
+def test_moving_to_an_extreme_day_is_refused_at_the_day(receptionist_client, appointment, day):
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    response = receptionist_client.post(url, {"day": day, "time": "10:00"}, headers=HTMX)
+    assert response.status_code == 200
+    assert "HX-Trigger" not in response
+    appointment.refresh_from_db()
+    assert appointment.start == at(TUESDAY, "10:00")
+
+
 def test_moving_to_the_same_time_says_nothing_changed(receptionist_client, appointment):
     url = reverse("scheduling:appointment_move", args=[appointment.pk])
     response = receptionist_client.post(
