@@ -11,9 +11,11 @@ from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
 from treatments.models import TreatmentPlan
+from treatments.selectors import plan_booking_refusal
 
-# The services key their errors by what they mean; these forms split a start into two inputs.
-SERVICE_FIELDS = {"start": "time", "first_start": "time"}
+# The services key their errors by what they mean; these forms split a start into two inputs,
+# and hold the plan being booked in a hidden input, which shows no error: those go above.
+SERVICE_FIELDS = {"start": "time", "first_start": "time", "plan": None}
 
 
 def show_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -55,6 +57,41 @@ class PatientField(forms.ModelChoiceField):
         super().__init__(queryset=Patient.objects.all(), **kwargs)
 
 
+# The days a page accepts: any real diary fits, and a week or a series around them stays far
+# inside what Python's dates hold (a typed year 9999 or 0001 would overflow, a 500).
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2200, 12, 31)
+# A booking further ahead than this is most likely a mistyped year.
+YEARS_AHEAD = 2
+
+
+def in_bounds(day: datetime.date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+class DayField(forms.DateField):
+    """A date between EARLIEST_DAY and LATEST_DAY."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _date_input())
+        super().__init__(**kwargs)
+
+    def validate(self, value: datetime.date | None) -> None:
+        super().validate(value)
+        if value is not None and not in_bounds(value):
+            raise ValidationError(
+                f"Choose a day between {EARLIEST_DAY.year} and {LATEST_DAY.year}.",
+                code="out_of_range",
+            )
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def _date_input(**attrs: str) -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
@@ -68,6 +105,14 @@ class StartMixin:
 
     def clean_start(self, cleaned: dict[str, Any]) -> datetime.datetime | None:
         day, time = cleaned.get("day"), cleaned.get("time")
+        furthest = _years_after(clock.local_today(), YEARS_AHEAD)
+        if day is not None and day > furthest:
+            self.add_error(
+                "day",
+                f"That is more than two years ahead (after {clock.long_day(furthest)} "
+                f"{furthest.year}): check the year.",
+            )
+            return None
         if day is None or time is None:
             return None
         if not clock.exists_on_wall_clock(day, time):
@@ -82,7 +127,7 @@ class BookingForm(StartMixin, forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
     )
-    day = forms.DateField(widget=_date_input())
+    day = DayField()
     time = forms.TimeField(label="Starts at", widget=_time_input())
     end = forms.TimeField(
         label="Ends at",
@@ -127,7 +172,7 @@ class SeriesForm(StartMixin, forms.Form):
     )
     count = forms.IntegerField(label="Sessions", min_value=1, max_value=24, initial=6)
     interval_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=365, initial=7)
-    day = forms.DateField(label="First session", widget=_date_input())
+    day = DayField(label="First session")
     time = forms.TimeField(label="Time", widget=_time_input())
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(), required=False, empty_label="Any free room"
@@ -140,6 +185,10 @@ class SeriesForm(StartMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         cleaned["first_start"] = self.clean_start(cleaned)
+        plan = cleaned.get("plan")
+        refusal = plan_booking_refusal(plan) if plan is not None else None
+        if refusal:
+            self.add_error(None, refusal)
         return cleaned
 
 
@@ -147,7 +196,7 @@ class SeriesRowForm(StartMixin, forms.Form):
     """One proposed session, as the receptionist leaves it (rendered in a table row, so the
     inputs carry their Bootstrap classes themselves)."""
 
-    day = forms.DateField(widget=_date_input(**{"class": "form-control form-control-sm"}))
+    day = DayField(widget=_date_input(**{"class": "form-control form-control-sm"}))
     time = forms.TimeField(widget=_time_input(**{"class": "form-control form-control-sm"}))
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(),
@@ -174,7 +223,7 @@ SeriesRowFormSet = forms.formset_factory(SeriesRowForm, extra=0, min_num=1, max_
 
 
 class MoveForm(StartMixin, forms.Form):
-    day = forms.DateField(label="New day", widget=_date_input())
+    day = DayField(label="New day")
     time = forms.TimeField(label="New time", widget=_time_input())
     room = forms.ModelChoiceField(
         queryset=selectors.active_rooms(),
@@ -206,10 +255,10 @@ class StatusForm(forms.Form):
 
 
 class CalendarQueryForm(forms.Form):
-    """The calendar's address bar: which day, and whose calendar. Bad values fall back to
-    sensible defaults rather than an error page."""
+    """The calendar's address bar: which day, and whose calendar. Bad values (a day out of
+    bounds too) fall back to sensible defaults rather than an error page."""
 
-    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    date = DayField(required=False, input_formats=["%Y-%m-%d"])
     who = forms.CharField(required=False)
 
 
@@ -219,8 +268,8 @@ class WaitlistForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=selectors.active_appointment_types(), label="Type", empty_label="Choose a type"
     )
-    earliest_day = forms.DateField(label="From", widget=_date_input())
-    latest_day = forms.DateField(label="Until", widget=_date_input())
+    earliest_day = DayField(label="From")
+    latest_day = DayField(label="Until")
     note = forms.CharField(required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:

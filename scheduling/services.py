@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from clinic.roles import Role, user_roles
 from patients.selectors import patient_treatment_blockers
@@ -57,11 +58,14 @@ MAX_SERIES = 24
 Status = Appointment.Status
 
 # Who may go where from each status. Cancelling (which needs a reason) is its own service.
+# A no-show is undone when the patient walks in late after all (on the day only: see
+# `transition_refusal`); the history keeps that they were marked absent first.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.BOOKED: frozenset({Status.CONFIRMED, Status.ARRIVED, Status.NO_SHOW}),
     Status.CONFIRMED: frozenset({Status.ARRIVED, Status.NO_SHOW}),
     Status.ARRIVED: frozenset({Status.IN_TREATMENT, Status.COMPLETED}),
     Status.IN_TREATMENT: frozenset({Status.COMPLETED}),
+    Status.NO_SHOW: frozenset({Status.ARRIVED}),
 }
 
 
@@ -217,6 +221,14 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
+def appointment_unchanged(
+    *, appointment: Appointment, start: datetime.datetime, room: Room | None
+) -> bool:
+    """A move to the time the appointment already has, in its room (or any room): nothing to
+    do."""
+    return start == appointment.start and room in (None, appointment.room)
+
+
 @transaction.atomic
 def appointment_move(
     *,
@@ -226,12 +238,19 @@ def appointment_move(
     by: User,
 ) -> Appointment:
     """Move an upcoming appointment to `start`, keeping its length and gap. Without a room it
-    keeps its room when that is free, else takes any free one."""
+    keeps its room when that is free, else takes any free one.
+
+    A confirmed appointment moved to another time is booked again: the patient confirmed the
+    old time, and the confirmation planned for the new one (reminders.py) asks them again.
+    Asked for the time and room it already has, it changes nothing (`appointment_unchanged`
+    says so)."""
     appointment = _locked(appointment)
     if not appointment.is_upcoming:
         raise ValidationError(
             {"start": f"A {appointment.get_status_display().lower()} appointment cannot be moved."}
         )
+    if appointment_unchanged(appointment=appointment, start=start, room=room):
+        return appointment
     check_patient_bookable(
         patient=appointment.patient, appointment_type=appointment.appointment_type
     )
@@ -250,6 +269,8 @@ def appointment_move(
         prefer_room=appointment.room,
         appointment_type=appointment.appointment_type,
     )
+    if slot.start != appointment.start and appointment.status == Status.CONFIRMED:
+        appointment.status = Status.BOOKED
     appointment.start, appointment.end = slot.start, slot.end
     appointment.occupied_until, appointment.room = slot.occupied_until, slot.room
     appointment._history_user = by
@@ -285,28 +306,70 @@ def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Ap
     return appointment
 
 
-@transaction.atomic
-def appointment_transition(*, appointment: Appointment, status: str, by: User) -> Appointment:
-    """Confirm, mark arrived, start treatment, complete, or mark a no-show."""
-    appointment = _locked(appointment)
+def transition_refusal(
+    appointment: Appointment, status: str, *, now: datetime.datetime
+) -> str | None:
+    """Why `appointment` cannot be marked `status` at `now`, or None when it can: TRANSITIONS
+    and the day's rules, for the service and for the buttons a page offers (no query)."""
     if status not in TRANSITIONS.get(appointment.status, frozenset()):
-        raise ValidationError(
+        return (
             f"A {appointment.get_status_display().lower()} appointment cannot be marked "
             f"{Status(status).label.lower()}."
         )
-    now = clock.now()
-    if (
-        status in (Status.ARRIVED, Status.IN_TREATMENT, Status.COMPLETED)
-        and clock.local(appointment.start).date() > clock.local(now).date()
-    ):
-        raise ValidationError("The patient cannot arrive before the day of the appointment.")
+    day, today = clock.local(appointment.start).date(), clock.local(now).date()
+    if status in (Status.ARRIVED, Status.IN_TREATMENT, Status.COMPLETED) and day > today:
+        return "The patient cannot arrive before the day of the appointment."
     if status == Status.NO_SHOW and appointment.start > now:
-        raise ValidationError("A patient can only be marked absent once the appointment has begun.")
+        return "A patient can only be marked absent once the appointment has begun."
+    if appointment.status == Status.NO_SHOW and day != today:
+        return "A no-show can only be undone on the day of the appointment."
+    return None
+
+
+def _taken_since_no_show(appointment: Appointment) -> bool:
+    """A no-show gave its time (and its plan session) back: has another appointment taken
+    them since? The same rule as the exclusion constraints, on every database."""
+    holders = Q(practitioner_id=appointment.practitioner_id) | Q(room_id=appointment.room_id)
+    if appointment.plan_session_id is not None:
+        holders |= Q(plan_session_id=appointment.plan_session_id)
+    return (
+        Appointment.objects.active()
+        .exclude(pk=appointment.pk)
+        .overlapping(appointment.start, appointment.occupied_until)
+        .filter(holders)
+        .exists()
+    )
+
+
+TAKEN_SINCE_NO_SHOW = (
+    "Its time was booked for another appointment after the no-show: book the patient again."
+)
+
+
+@transaction.atomic
+def appointment_transition(*, appointment: Appointment, status: str, by: User) -> Appointment:
+    """Confirm, mark arrived, start treatment, complete, or mark a no-show; or undo a no-show
+    on the day (the patient came late after all), if its time is still free."""
+    appointment = _locked(appointment)
+    now = clock.now()
+    refusal = transition_refusal(appointment, status, now=now)
+    if refusal:
+        raise ValidationError(refusal)
+    undoing_no_show = appointment.status == Status.NO_SHOW
+    if undoing_no_show and _taken_since_no_show(appointment):
+        raise ValidationError(TAKEN_SINCE_NO_SHOW)
     appointment.status = status
     if status == Status.ARRIVED:
         appointment.arrived_at = now
     appointment._history_user = by
-    appointment.save(update_fields=["status", "arrived_at", "updated_at"])
+    try:
+        # In a savepoint: the slot may have been taken a moment ago (the constraints say so).
+        with transaction.atomic():
+            appointment.save(update_fields=["status", "arrived_at", "updated_at"])
+    except IntegrityError as error:
+        if not undoing_no_show:
+            raise
+        raise ValidationError(TAKEN_SINCE_NO_SHOW) from error
     return appointment
 
 

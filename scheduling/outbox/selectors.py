@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from scheduling.models import OutboxMessage
+from scheduling import clock
+from scheduling.models import MessageKindSwitch, OutboxMessage
+from scheduling.outbox.kinds import audience_conditions
+from scheduling.reminders import KINDS
 
 if TYPE_CHECKING:
     from clinic.roles import User
@@ -15,13 +19,48 @@ if TYPE_CHECKING:
 Status = OutboxMessage.Status
 # What the staff list shows each row with.
 ROW_RELATED = ("patient", "appointment__practitioner", "resent_by")
+SWITCHED_OFF = "This kind of email is switched off."
+
+
+def stale_reason(now: datetime.datetime) -> Case:
+    """Why a message must not be sent any more, as SQL ("" while it still should be): the
+    kind is switched off, a condition of its kind holds, or its patient may not be emailed."""
+    off = Exists(MessageKindSwitch.objects.filter(kind=OuterRef("kind"), is_enabled=False))
+    whens = [When(off, then=Value(SWITCHED_OFF))]
+    for kind in KINDS.values():
+        whens += [
+            When(Q(kind=kind.kind) & condition, then=Value(reason))
+            for condition, reason in kind.stale(now)
+        ]
+    whens += [When(condition, then=Value(reason)) for condition, reason in audience_conditions()]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _with_resend_refusal(
+    messages: QuerySet[OutboxMessage], now: datetime.datetime | None
+) -> QuerySet[OutboxMessage]:
+    """Each message with `resend_refusal`: why a failed one would not be sent again (the
+    same staleness rules as the resend itself), "" when it would or when it did not fail. The
+    pages offer "Send again" only where it would work."""
+    return messages.annotate(
+        resend_refusal=Case(
+            When(status=Status.FAILED, then=stale_reason(now or clock.now())),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
 
 
 def outbox_messages(
-    *, status: str | None = None, patient_id: int | None = None
+    *,
+    status: str | None = None,
+    patient_id: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> QuerySet[OutboxMessage]:
-    """Newest first (by when each is or was due)."""
-    messages = OutboxMessage.objects.select_related(*ROW_RELATED).order_by("-due_at", "-pk")
+    """Newest first (by when each is or was due), each with its `resend_refusal`."""
+    messages = _with_resend_refusal(
+        OutboxMessage.objects.select_related(*ROW_RELATED).order_by("-due_at", "-pk"), now
+    )
     if status:
         messages = messages.filter(status=status)
     if patient_id is not None:
@@ -39,11 +78,13 @@ def outbox_attention_counts(*, patient_id: int | None = None) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in (Status.FAILED, Status.PENDING)}
 
 
-def patient_outbox(*, patient_id: int, limit: int = 6) -> list[OutboxMessage]:
-    """The patient's latest emails, for the panel on the patient page."""
-    return list(
-        OutboxMessage.objects.filter(patient_id=patient_id).order_by("-due_at", "-pk")[:limit]
-    )
+def patient_outbox(
+    *, patient_id: int, limit: int = 6, now: datetime.datetime | None = None
+) -> list[OutboxMessage]:
+    """The patient's latest emails, for the panel on the patient page, each with its
+    `resend_refusal`."""
+    messages = OutboxMessage.objects.filter(patient_id=patient_id).order_by("-due_at", "-pk")
+    return list(_with_resend_refusal(messages, now)[:limit])
 
 
 def outbox_message_for(user: User, pk: int) -> OutboxMessage:

@@ -29,13 +29,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 
 from clinic.lib.email import email_build
 from scheduling import clock
 from scheduling.models import MessageKindSwitch, OutboxMessage
-from scheduling.outbox.kinds import MessageKind, audience_conditions
+from scheduling.outbox.kinds import MessageKind
 from scheduling.outbox.links import stop_link
+from scheduling.outbox.selectors import stale_reason
 from scheduling.reminders import KINDS
 
 if TYPE_CHECKING:
@@ -47,27 +48,12 @@ if TYPE_CHECKING:
 
 BATCH = 500
 Status = OutboxMessage.Status
-SWITCHED_OFF = "This kind of email is switched off."
 # What building any kind's email reads through its messages, fetched with the lock.
 RELATED = tuple(dict.fromkeys(("patient", *(p for k in KINDS.values() for p in k.related))))
 
 
 def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
-
-
-def stale_reason(now: datetime.datetime) -> Case:
-    """Why a message must not be sent any more, as SQL ("" while it still should be): the
-    kind is switched off, a condition of its kind holds, or its patient may not be emailed."""
-    off = Exists(MessageKindSwitch.objects.filter(kind=OuterRef("kind"), is_enabled=False))
-    whens = [When(off, then=Value(SWITCHED_OFF))]
-    for kind in KINDS.values():
-        whens += [
-            When(Q(kind=kind.kind) & condition, then=Value(reason))
-            for condition, reason in kind.stale(now)
-        ]
-    whens += [When(condition, then=Value(reason)) for condition, reason in audience_conditions()]
-    return Case(*whens, default=Value(""), output_field=CharField())
 
 
 # The sweep.

@@ -22,6 +22,7 @@ from scheduling.forms import (
     CancelForm,
     MoveForm,
     StatusForm,
+    in_bounds,
     picked_patient,
     show_service_error,
 )
@@ -29,6 +30,8 @@ from scheduling.models import Appointment
 from scheduling.views._htmx import announce_change, page_or_fragment, wants_fragment
 
 DETAIL = "scheduling/appointment_detail.html"
+# What the today board's quick actions post as `from`: they answer by reloading the board.
+FROM_TODAY = "today"
 
 
 def day_url(appointment: Appointment) -> str:
@@ -61,8 +64,6 @@ def _given_early_reason(appointment: Appointment) -> str:
 def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
     """The status buttons this appointment offers now: (status, label, button style)."""
     now = clock.now()
-    allowed = services.TRANSITIONS.get(appointment.status, frozenset())
-    on_the_day = clock.local(appointment.start).date() <= clock.local(now).date()
     offered = [
         # Not an appointment whose session was already given: it is there to be cancelled.
         (
@@ -71,15 +72,15 @@ def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
             "btn-outline-primary",
             not appointment.given_early,
         ),
-        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", on_the_day),
-        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", on_the_day),
-        (Appointment.Status.COMPLETED, "Completed", "btn-success", on_the_day),
-        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", appointment.start <= now),
+        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", True),
+        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", True),
+        (Appointment.Status.COMPLETED, "Completed", "btn-success", True),
+        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", True),
     ]
     return [
         (status.value, label, style)
         for status, label, style, ok in offered
-        if status in allowed and ok
+        if ok and services.transition_refusal(appointment, status, now=now) is None
     ]
 
 
@@ -99,6 +100,21 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.appointment_for(request.user, pk))
 
 
+def _answer_on_today(
+    request: HttpRequest, appointment: Appointment, error: str | None
+) -> HttpResponse:
+    """A quick action on the today board. The board reloads either way (a refusal usually
+    means it is stale: the appointment changed in another tab), and a refusal is said as a
+    message on it, since the button has nowhere to show it."""
+    if error:
+        messages.error(request, f"{appointment.patient.full_name}: {error}")
+    if not wants_fragment(request):
+        if not error:
+            messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+        return redirect("scheduling:today")
+    return announce_change(HttpResponse())
+
+
 @require_POST
 @requires(Capability.BOOK_APPOINTMENTS)
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -114,6 +130,8 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    if request.POST.get("from") == FROM_TODAY:
+        return _answer_on_today(request, appointment, error)
     if not wants_fragment(request):
         if error:
             messages.error(request, error)
@@ -131,23 +149,32 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MoveForm(request.POST)
         if form.is_valid():
+            start, room = form.cleaned_data["start"], form.cleaned_data["room"]
+            unchanged = services.appointment_unchanged(
+                appointment=appointment, start=start, room=room
+            )
             try:
                 services.appointment_move(
-                    appointment=appointment,
-                    start=form.cleaned_data["start"],
-                    room=form.cleaned_data["room"],
-                    by=request.user,
+                    appointment=appointment, start=start, room=room, by=request.user
                 )
             except ValidationError as error:
                 show_service_error(form, error)
                 alternatives = getattr(error, "alternatives", [])
             else:
                 appointment = selectors.appointment_for(request.user, pk)
-                message = f"Moved: {_describe(appointment)}."
+                message = (
+                    f"Nothing changed: the appointment is already at that time "
+                    f"({_describe(appointment)})."
+                    if unchanged
+                    else f"Moved: {_describe(appointment)}."
+                )
                 if not wants_fragment(request):
-                    messages.success(request, message)
+                    messages.add_message(
+                        request, messages.INFO if unchanged else messages.SUCCESS, message
+                    )
                     return redirect(day_url(appointment))
-                return announce_change(_detail(request, appointment, notice=message))
+                response = _detail(request, appointment, notice=message)
+                return response if unchanged else announce_change(response)
     else:
         start = clock.local(appointment.start)
         form = MoveForm(initial={"day": start.date(), "time": start.time()})
@@ -208,6 +235,9 @@ def _initial_booking(request: HttpRequest) -> dict[str, Any]:
     try:
         start = datetime.datetime.fromisoformat(request.GET.get("start", ""))
     except ValueError:
+        start = None
+    # A year such as 9999 would overflow in the clinic's time zone: today instead.
+    if start is not None and not in_bounds(start.date()):
         start = None
     if start is not None:
         start = clock.local(start) if start.tzinfo else start
@@ -283,6 +313,8 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             "same_day": same_day,
             "day": data.get("day"),
             "asked": all(data.get(key) for key in ("practitioner", "appointment_type", "day")),
+            # A day out of bounds or years ahead: say why there are no times to show.
+            "day_error": " ".join(form.errors.get("day", [])) if request.GET.get("day") else "",
         },
     )
 

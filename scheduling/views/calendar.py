@@ -12,7 +12,7 @@ from clinic import roles
 from clinic.roles import Capability, requires
 from scheduling import calendar, clock, selectors
 from scheduling.forms import CalendarQueryForm
-from scheduling.views._htmx import page_or_fragment
+from scheduling.views._htmx import page_or_fragment, wants_fragment
 
 ALL = "all"
 # Practitioners per page of the whole-clinic day and week calendars.
@@ -78,4 +78,6 @@ def day(request: HttpRequest) -> HttpResponse:
 @requires(Capability.BOOK_APPOINTMENTS)
 def today(request: HttpRequest) -> HttpResponse:
     board = calendar.load_today()
-    return page_or_fragment(request, "scheduling/appointment_today.html", "board", {"board": board})
+    # The board reloaded alone says the messages the whole page would (a refused quick action).
+    context = {"board": board, "board_messages": wants_fragment(request)}
+    return page_or_fragment(request, "scheduling/appointment_today.html", "board", context)

@@ -26,7 +26,7 @@ from scheduling.forms import (
 from scheduling.models import AppointmentType
 from scheduling.views._htmx import wants_fragment
 from treatments.models import TreatmentPlan
-from treatments.selectors import plan_booking_defaults, plan_for_booking
+from treatments.selectors import plan_booking_defaults, plan_booking_refusal, plan_for_booking
 
 TEMPLATE = "scheduling/series_book.html"
 ROWS = "rows"
@@ -190,8 +190,13 @@ def series(request: HttpRequest) -> HttpResponse:
 
 def _plan_initial(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any]:
     """Book a plan's sessions: its patient and practitioner, the sessions left to book (or
-    maintenance) at its interval from the next due date. Fills `initial`; returns context."""
+    maintenance) at its interval from the next due date. Fills `initial`; returns context. A plan
+    that cannot be booked (not accepted yet, stopped, finished) only says why."""
     plan = plan_for_booking(user=request.user, pk=int(request.GET["plan"]))
+    refusal = plan_booking_refusal(plan)
+    if refusal:
+        # Said up front, with nothing to fill in: the booking would only be refused.
+        return {"booking_plan": plan, "plan_refusal": refusal}
     maintenance = request.GET.get("kind") == "maintenance"
     defaults = plan_booking_defaults(
         plan=plan,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.roles import Role
+from scheduling import services
 from scheduling.availability import SlotUnavailable
 from scheduling.models import Appointment
 from scheduling.services import (
@@ -232,6 +233,34 @@ def test_moving_onto_a_taken_slot_is_refused_and_changes_nothing(clinic, patient
     assert appointment.start == at(TUESDAY, "10:00")
 
 
+def test_a_confirmed_appointment_moved_to_another_time_is_booked_again(
+    clinic, patient, treatment, rooms
+):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"), room=rooms[0])
+    appointment_transition(appointment=appointment, status="confirmed", by=clinic)
+    # Another room at the same time: the patient's confirmation still holds.
+    same_time = appointment_move(
+        appointment=appointment, start=at(TUESDAY, "10:00"), room=rooms[1], by=clinic
+    )
+    assert (same_time.room, same_time.status) == (rooms[1], Appointment.Status.CONFIRMED)
+    moved = appointment_move(appointment=appointment, start=at(TUESDAY, "15:00"), by=clinic)
+    assert (moved.start, moved.status) == (at(TUESDAY, "15:00"), Appointment.Status.BOOKED)
+
+
+def test_moving_to_the_time_it_already_has_changes_nothing(clinic, patient, treatment, rooms):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"), room=rooms[0])
+    appointment_transition(appointment=appointment, status="confirmed", by=clinic)
+    appointment.refresh_from_db()
+    before = (appointment.updated_at, appointment.history.count())
+    for room in (None, rooms[0]):
+        same = appointment_move(
+            appointment=appointment, start=at(TUESDAY, "10:00"), room=room, by=clinic
+        )
+        assert same.status == Appointment.Status.CONFIRMED
+    appointment.refresh_from_db()
+    assert (appointment.updated_at, appointment.history.count()) == before
+
+
 def test_cancelling_needs_a_reason_and_only_upcoming_appointments(clinic, patient, treatment):
     appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
     with pytest.raises(ValidationError) as refused:
@@ -260,6 +289,53 @@ def test_arrival_and_treatment_follow_the_day(clinic, patient, treatment, time_m
     appointment_transition(appointment=arrived, status="in_treatment", by=clinic)
     done = appointment_transition(appointment=arrived, status="completed", by=clinic)
     assert done.status == Appointment.Status.COMPLETED
+
+
+def test_a_patient_marked_no_show_who_comes_late_is_marked_arrived_and_history_keeps_both(
+    clinic, patient, treatment, receptionist, time_machine
+):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
+    time_machine.move_to(at(TUESDAY, "10:20"), tick=False)
+    appointment_transition(appointment=appointment, status="no_show", by=receptionist)
+    time_machine.move_to(at(TUESDAY, "10:35"), tick=False)
+    arrived = appointment_transition(appointment=appointment, status="arrived", by=receptionist)
+    assert (arrived.status, arrived.arrived_at) == ("arrived", at(TUESDAY, "10:35"))
+    history = appointment.history.order_by("history_date")
+    assert [(h.status, h.history_user) for h in history] == [
+        ("booked", clinic),
+        ("no_show", receptionist),
+        ("arrived", receptionist),
+    ]
+
+
+def test_a_no_show_is_undone_on_its_day_only(clinic, patient, treatment, time_machine):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
+    time_machine.move_to(at(TUESDAY, "10:20"), tick=False)
+    appointment_transition(appointment=appointment, status="no_show", by=clinic)
+    time_machine.move_to(at(TUESDAY + datetime.timedelta(days=1), "09:00"), tick=False)
+    with pytest.raises(ValidationError, match="only be undone on the day"):
+        appointment_transition(appointment=appointment, status="arrived", by=clinic)
+    with pytest.raises(ValidationError, match="cannot be marked completed"):
+        appointment_transition(appointment=appointment, status="completed", by=clinic)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
+
+
+@pytest.mark.parametrize("found", ["by the check", "by the constraint"])
+def test_a_no_show_whose_time_was_booked_since_stays_a_no_show(
+    clinic, patient, treatment, time_machine, monkeypatch, found
+):
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
+    time_machine.move_to(at(TUESDAY, "10:20"), tick=False)
+    appointment_transition(appointment=appointment, status="no_show", by=clinic)
+    book(clinic, PatientFactory(first_name="Walk-in"), treatment, at(TUESDAY, "10:30"))
+    if found == "by the constraint":
+        # Someone booked the time between the check and the save.
+        monkeypatch.setattr(services, "_taken_since_no_show", lambda appointment: False)
+    with pytest.raises(ValidationError, match="booked for another appointment"):
+        appointment_transition(appointment=appointment, status="arrived", by=clinic)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
 
 
 def test_scene_appointments_from_the_factory_respect_the_gap(clinic, patient, treatment):

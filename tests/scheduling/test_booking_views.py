@@ -186,3 +186,53 @@ def test_the_patient_picker_searches_and_picks(receptionist_client, db):
     assert "No patient matches" in receptionist_client.get(url, {"q": "zzz"}).content.decode()
     picked = receptionist_client.get(url, {"pick": juliette.pk}).content.decode()
     assert f'name="patient" value="{juliette.pk}"' in picked
+
+
+# Extreme or mistyped days: a field error, never a 500.
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        ("9999-12-20", "Choose a day between 1900 and 2200."),
+        ("0001-01-01", "Choose a day between 1900 and 2200."),
+        ("2029-01-08", "more than two years ahead"),
+        ("2026-03-17", "Tuesday 17 March"),
+    ],
+)
+def test_free_times_for_an_extreme_day_say_why_not_a_500(
+    receptionist_client, clinic, treatment, day, shown
+):
+    query = {"practitioner": clinic.pk, "appointment_type": treatment.pk, "day": day}
+    response = receptionist_client.get(reverse("scheduling:free_slots"), query)
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("9999-12-20", "Choose a day between 1900 and 2200."),
+        ("0001-01-01", "Choose a day between 1900 and 2200."),
+        ("2028-03-17", "more than two years ahead"),
+    ],
+)
+def test_a_booking_on_an_extreme_or_far_day_is_refused_at_the_day(
+    receptionist_client, clinic, patient, treatment, day, message
+):
+    html = _refused(receptionist_client, form(clinic, patient, treatment, day=day), message)
+    assert message in html
+
+
+def test_a_booking_two_years_ahead_is_accepted(receptionist_client, clinic, patient, treatment):
+    # Monday 16 March 2026 + two years: Thursday 16 March 2028, a working day.
+    response = receptionist_client.post(URL, form(clinic, patient, treatment, day="2028-03-16"))
+    assert response.status_code == 302
+    assert Appointment.objects.get().start == at(datetime.date(2028, 3, 16), "10:00")
+
+
+def test_a_booking_address_with_an_extreme_start_is_not_a_500(receptionist_client, clinic):
+    for start in ("9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+00:00", "9999-12-31T23:59"):
+        response = receptionist_client.get(URL, {"start": start})
+        assert response.status_code == 200
+        assert response.context["form"].initial["day"] == MONDAY

@@ -197,10 +197,29 @@ def test_htmx_navigation_returns_only_the_calendar(receptionist_client, clinic):
     assert "<html" in full.content.decode()
 
 
-@pytest.mark.parametrize("query", [{"date": "not-a-date"}, {"who": "999999"}, {"who": "x"}, {}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date": "not-a-date"},
+        {"date": "9999-12-31"},
+        {"date": "0001-01-01"},
+        {"date": "1899-12-31"},
+        {"who": "999999"},
+        {"who": "x"},
+        {},
+    ],
+)
 def test_odd_addresses_fall_back_to_sensible_defaults(receptionist_client, clinic, query):
     for name in ("scheduling:week", "scheduling:day"):
-        assert receptionist_client.get(reverse(name), query).status_code == 200
+        response = receptionist_client.get(reverse(name), query)
+        assert response.status_code == 200
+        if "date" in query:
+            assert response.context["cal"].first_day == MONDAY  # today (a Monday)
+
+
+def test_a_far_but_plausible_date_is_shown(receptionist_client, clinic):
+    response = receptionist_client.get(reverse("scheduling:day"), {"date": "2199-12-31"})
+    assert response.context["cal"].first_day == datetime.date(2199, 12, 31)
 
 
 def test_a_practitioner_sees_their_own_week_by_default(

@@ -169,6 +169,67 @@ def test_the_series_page_starts_from_the_plan(scene, treatment, receptionist_cli
     assert "4 left to book" in html
 
 
+def test_a_plan_not_accepted_yet_is_said_up_front_and_not_offered_for_booking(
+    scene, treatment, receptionist_client
+):
+    TreatmentPlan.objects.filter(pk=scene.plan.pk).update(status="proposed", accepted_at=None)
+    html = receptionist_client.get(f"{URL}?plan={scene.plan.pk}").content.decode()
+    assert "The patient has not accepted this plan yet." in html
+    assert "left to book" not in html
+    assert 'data-testid="series-form"' not in html
+    assert 'data-testid="propose"' not in html
+
+
+def plan_series_post(scene, treatment, action: str) -> dict[str, str]:
+    data = {
+        "patient": scene.patient.pk,
+        "practitioner": scene.plan.practitioner.pk,
+        "appointment_type": treatment.pk,
+        "count": "2",
+        "interval_days": "14",
+        "day": MONDAY.isoformat(),
+        "time": "10:00",
+        "room": "",
+        "plan": scene.plan.pk,
+        "action": action,
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "2",
+        "rows-MIN_NUM_FORMS": "1",
+        "rows-MAX_NUM_FORMS": "24",
+    }
+    for index in range(2):
+        data |= {
+            f"rows-{index}-day": (MONDAY + datetime.timedelta(weeks=2 * index)).isoformat(),
+            f"rows-{index}-time": "10:00",
+            f"rows-{index}-room": "",
+        }
+    return data
+
+
+@pytest.mark.parametrize("action", ["propose", "confirm"])
+def test_posting_a_plan_not_accepted_yet_shows_why_above_the_form(
+    scene, treatment, receptionist_client, action
+):
+    TreatmentPlan.objects.filter(pk=scene.plan.pk).update(status="proposed", accepted_at=None)
+    data = plan_series_post(scene, treatment, action)
+    response = receptionist_client.post(URL, data, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'class="alert alert-danger">[^<]*has not accepted this plan yet', html)
+    assert "left to book" not in html
+    assert not Appointment.objects.exists()
+
+
+def test_a_service_error_on_a_hidden_field_is_shown_above_the_form():
+    from scheduling.forms import SeriesForm, show_service_error
+
+    form = SeriesForm({})
+    form.is_valid()
+    show_service_error(form, ValidationError({"plan": "Not this plan."}))
+    assert "Not this plan." in form.non_field_errors()
+    assert "plan" not in form.errors
+
+
 def test_maintenance_is_booked_from_the_plan_at_its_cadence(
     scene, practitioner, receptionist_client
 ):

@@ -150,6 +150,31 @@ def test_a_receptionist_sends_a_failed_email_again(
     assert [message.to for message in mail.outbox] == [[failed.patient.email]]
 
 
+@pytest.mark.parametrize("change", ["over", "cancelled"])
+def test_a_failed_email_that_would_not_be_sent_again_offers_no_resend(
+    receptionist_client, frozen_now, url, emails, time_machine, receptionist, change
+):
+    [stale, live] = emails(2, status=Status.FAILED)
+    if change == "over":
+        # The day after the first appointment, still before the second one.
+        time_machine.move_to(stale.appointment.start + datetime.timedelta(minutes=30), tick=False)
+        receptionist_client.force_login(receptionist)
+    else:
+        stale.appointment.status = "cancelled"
+        stale.appointment.cancel_reason = "Patient unwell"
+        stale.appointment.save()
+    resend = reverse("scheduling:outbox_resend", args=[stale.pk])
+    for page in (
+        receptionist_client.get(url, {"status": "failed"}).text,
+        receptionist_client.get(reverse("patients:detail", args=[stale.patient_id])).text,
+    ):
+        assert resend not in page
+        assert "Not to be sent again:" in page
+    listed = receptionist_client.get(url, {"status": "failed"}).text
+    assert reverse("scheduling:outbox_resend", args=[live.pk]) in listed
+    assert listed.count('data-testid="outbox-not-resendable"') == 1
+
+
 def test_resending_what_did_not_fail_is_refused_with_a_message(
     receptionist_client, frozen_now, url, emails
 ):

@@ -152,3 +152,21 @@ def test_a_tampered_row_count_is_refused_not_a_500(receptionist_client, clinic, 
     response = receptionist_client.post(URL, data)
     assert response.status_code == 200
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("9999-12-31", "Choose a day between 1900 and 2200."),
+        ("0001-01-01", "Choose a day between 1900 and 2200."),
+        ("2030-03-18", "more than two years ahead"),
+    ],
+)
+def test_an_extreme_first_day_is_refused_at_the_field_not_a_500(
+    receptionist_client, clinic, patient, treatment, day, message
+):
+    data = series_form(clinic, patient, treatment, day=day, action="propose")
+    response = receptionist_client.post(URL, data, headers=HTMX)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Appointment.objects.exists()

@@ -49,6 +49,7 @@ def test_a_receptionist_adds_a_patient_to_the_waitlist(
             "That period is already over.",
         ),
         ({"patient": ""}, "Choose a patient."),
+        ({"latest_day": "9999-12-31"}, "Choose a day between 1900 and 2200."),
     ],
 )
 def test_bad_waitlist_input_is_refused_at_the_field(

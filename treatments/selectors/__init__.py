@@ -14,6 +14,7 @@ lots or outcomes. Entry points meant for other code:
 from treatments.selectors.booking import (
     BookingDefaults,
     plan_booking_defaults,
+    plan_booking_refusal,
     plan_for_booking,
     plan_sessions_to_book,
     plans_for_booking,
@@ -72,6 +73,7 @@ __all__ = [
     "course_track",
     "lot_suggestions",
     "plan_booking_defaults",
+    "plan_booking_refusal",
     "plan_counts",
     "plan_diagrams",
     "plan_estimate",

@@ -40,6 +40,16 @@ def plan_sessions_to_book(*, plan: TreatmentPlan, booked_session_ids: Collection
     return max(0, plan.initial_sessions - taken)
 
 
+def plan_booking_refusal(plan: TreatmentPlan) -> str | None:
+    """Why no session of `plan` can be booked now, or None when it can: the one rule the
+    booking service applies and the booking page shows up front (no query)."""
+    if plan.is_treating:
+        return None
+    if plan.status == PlanStatus.PROPOSED:
+        return "The patient has not accepted this plan yet."
+    return f"This plan is {plan.get_status_display().lower()}: no more sessions can be booked."
+
+
 def plan_for_booking(*, user: User, pk: int) -> TreatmentPlan:
     """A plan as the front desk books it: patient, practitioner, course. Plans carry no
     clinical notes at this level, so anyone who books appointments may read them."""

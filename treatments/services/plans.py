@@ -16,7 +16,12 @@ from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS, BodyArea, Indica
 from cocktails.models import Cocktail
 from treatments.models import MAX_SESSIONS, TreatmentPlan, TreatmentSession
 from treatments.progress import compute_progress, plan_progress
-from treatments.selectors import blocking_findings, plan_estimate, plan_sessions_to_book
+from treatments.selectors import (
+    blocking_findings,
+    plan_booking_refusal,
+    plan_estimate,
+    plan_sessions_to_book,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -293,13 +298,9 @@ def plan_sessions_reserve(
     The plan row is locked: two receptionists booking the same plan at once are serialised.
     """
     locked = _locked(plan)
-    if not locked.is_treating:
-        state = locked.get_status_display().lower()
-        raise ValidationError(
-            {"plan": "The patient has not accepted this plan yet."}
-            if locked.status == Status.PROPOSED
-            else {"plan": f"This plan is {state}: no more sessions can be booked."}
-        )
+    refusal = plan_booking_refusal(locked)
+    if refusal:
+        raise ValidationError({"plan": refusal})
     free = list(
         locked.sessions.filter(kind=kind, status=TreatmentSession.Status.PLANNED)
         .exclude(pk__in=list(booked_session_ids))

@@ -1,0 +1,83 @@
+"""The front desk's today board: a no-show asks first, can be undone when the patient walks in
+late, and a quick action refused because the board was stale says so and refreshes it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from scheduling import clock
+from scheduling.models import Appointment
+from tests.scheduling.conftest import at, give_week
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    PatientFactory,
+    RoomFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOW = datetime.datetime(2026, 3, 16, 9, 30, tzinfo=clock.clinic_tz())
+
+
+@pytest.fixture
+def late_patient(time_machine, practitioner, receptionist) -> Appointment:
+    time_machine.move_to(NOW, tick=True)
+    give_week(practitioner)
+    return AppointmentFactory(
+        practitioner=practitioner,
+        patient=PatientFactory(first_name="Juliette", last_name="Dubois"),
+        appointment_type=AppointmentTypeFactory(name="Consultation", duration_minutes=30),
+        room=RoomFactory(name="Cabinet 1", position=1),
+        start=at(NOW.date(), "09:00"),
+    )
+
+
+def test_the_desk_marks_a_no_show_undoes_it_and_is_told_when_the_board_was_stale(
+    page: Page, live_server, login, late_patient
+):
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/today/")
+    row = page.get_by_test_id(f"today-row-{late_patient.pk}")
+    no_show = row.get_by_test_id(f"no-show-{late_patient.pk}")
+
+    # Dismissing the question changes nothing.
+    asked: list[str] = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    no_show.click()
+    expect(no_show).to_be_visible()
+    assert asked == ["Mark Juliette Dubois as a no-show?"]
+    assert Appointment.objects.get(pk=late_patient.pk).status == "booked"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    no_show.click()
+    expect(row).to_contain_text("No-show")
+    # She walks in after all.
+    row.get_by_role("button", name="Arrived after all").click()
+    expect(row.get_by_role("button", name="Start treatment")).to_be_visible()
+    assert Appointment.objects.get(pk=late_patient.pk).status == "arrived"
+
+    # Another tab cancels a second appointment; this board still offers "Arrived".
+    other = AppointmentFactory(
+        practitioner=late_patient.practitioner,
+        patient=PatientFactory(first_name="Camille", last_name="Roux"),
+        appointment_type=late_patient.appointment_type,
+        room=late_patient.room,
+        start=at(NOW.date(), "11:00"),
+    )
+    page.reload()
+    Appointment.objects.filter(pk=other.pk).update(status="cancelled", cancel_reason="Rang")
+    page.get_by_test_id(f"arrived-{other.pk}").click()
+    board = page.get_by_test_id("today-board")
+    expect(board.get_by_role("alert")).to_contain_text(
+        "Camille Roux: A cancelled appointment cannot be marked arrived."
+    )
+    expect(page.get_by_test_id(f"arrived-{other.pk}")).to_have_count(0)
