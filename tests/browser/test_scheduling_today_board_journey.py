@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from scheduling import clock
 from scheduling.models import Appointment
+from tests.browser.conftest import VIEWPORTS
 from tests.scheduling.conftest import at, give_week
 from tests.scheduling.factories import (
     AppointmentFactory,
@@ -37,8 +38,9 @@ def late_patient(time_machine, practitioner, receptionist) -> Appointment:
 
 
 def test_the_desk_marks_a_no_show_undoes_it_and_is_told_when_the_board_was_stale(
-    page: Page, live_server, login, late_patient
+    page: Page, live_server, login, screenshot, late_patient
 ):
+    page.set_viewport_size(VIEWPORTS["tablet"])
     login(page, "reception")
     page.goto(f"{live_server.url}/scheduling/today/")
     row = page.get_by_test_id(f"today-row-{late_patient.pk}")
@@ -59,9 +61,12 @@ def test_the_desk_marks_a_no_show_undoes_it_and_is_told_when_the_board_was_stale
 
     page.once("dialog", lambda dialog: dialog.accept())
     no_show.click()
-    expect(row).to_contain_text("No-show")
+    after_all = row.get_by_role("button", name="Arrived after all")
+    expect(after_all).to_be_visible()
+    expect(row.get_by_test_id(f"no-show-{late_patient.pk}")).to_have_count(0)
+    screenshot(page, "scheduling-today-no-show-tablet")
     # She walks in after all.
-    row.get_by_role("button", name="Arrived after all").click()
+    after_all.click()
     expect(row.get_by_role("button", name="Start treatment")).to_be_visible()
     assert Appointment.objects.get(pk=late_patient.pk).status == "arrived"
 
@@ -81,3 +86,4 @@ def test_the_desk_marks_a_no_show_undoes_it_and_is_told_when_the_board_was_stale
         "Camille Roux: A cancelled appointment cannot be marked arrived."
     )
     expect(page.get_by_test_id(f"arrived-{other.pk}")).to_have_count(0)
+    screenshot(page, "scheduling-today-refused-tablet")
