@@ -240,23 +240,29 @@ def _first_to_expire(product_name: str, used_on: datetime.date, vials: int) -> L
     )
 
 
+# Half the distance between a zone's two demo sites, as a fraction of the map's width: about
+# two markers' widths on the summary PDF.
+SITE_SPREAD = 0.035
+
+
 def _points(
     diagram: str, zones: Sequence[str], volume: Decimal, depth: Decimal, rng: random.Random
 ) -> list[PointInput]:
-    """Two sites per zone, near its centre, as a practitioner would click them."""
+    """Two sites per zone, either side of its centre, as a practitioner would click them: far
+    enough apart that their numbered markers on the map do not hide each other."""
     drawing = load_diagram(diagram)
     points = []
     for zone in zones:
         ax, ay = drawing.anchors[zone]
-        for _ in range(2):
+        for side in (-1, 1):
             points.append(
                 PointInput(
                     diagram=diagram,
                     zone=zone,
                     depth_mm=depth,
                     volume_ml=volume / 2,
-                    x=round(ax + rng.uniform(-0.025, 0.025), 4),
-                    y=round(ay + rng.uniform(-0.02, 0.02), 4),
+                    x=round(ax + side * SITE_SPREAD + rng.uniform(-0.006, 0.006), 4),
+                    y=round(ay + rng.uniform(-0.015, 0.015), 4),
                 )
             )
     return points

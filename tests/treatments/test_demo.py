@@ -52,9 +52,16 @@ def test_the_demo_has_plans_in_every_state_with_signed_sessions_and_follow_up():
     for plan in plans.exclude(accepted_at=None).select_related("patient"):
         first = plan.sessions.filter(status="signed").order_by("performed_at").first()
         consulted = plan.patient.consultations.order_by("consulted_on").first()
-        signed = Consent.objects.filter(patient=plan.patient, text__kind="treatment")
+        consents = Consent.objects.filter(patient=plan.patient, text__kind="treatment")
         assert consulted.consulted_on <= plan.created_at.date(), plan
         assert plan.created_at < plan.accepted_at, plan
-        assert all(consent.signed_at < plan.accepted_at for consent in signed), plan
+        assert all(consent.signed_at < plan.accepted_at for consent in consents), plan
         if first is not None:
             assert plan.accepted_at < first.performed_at, plan
+    # Two sites of a session are never drawn on top of each other.
+    for session in signed:
+        sites = [(p.diagram, p.x, p.y) for p in session.points.all() if p.x is not None]
+        for i, (diagram, x, y) in enumerate(sites):
+            for other, x2, y2 in sites[i + 1 :]:
+                if other == diagram:
+                    assert abs(x - x2) + abs(y - y2) >= 0.04, (session, x, y, x2, y2)
