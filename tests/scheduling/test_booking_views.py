@@ -188,6 +188,17 @@ def test_the_patient_picker_searches_and_picks(receptionist_client, db):
     assert f'name="patient" value="{juliette.pk}"' in picked
 
 
+def test_picking_or_clearing_a_patient_refreshes_the_free_times(receptionist_client, patient):
+    # The patient's own appointments block times: the panel listens for the picker's event.
+    url = reverse("scheduling:patient_picker")
+    for query in ({"pick": patient.pk}, {}):
+        response = receptionist_client.get(url, query)
+        assert response["HX-Trigger-After-Swap"] == "patient-changed"
+    assert "HX-Trigger-After-Swap" not in receptionist_client.get(url, {"q": "jul"})
+    page = receptionist_client.get(URL).content.decode()
+    assert "patient-changed from:body" in page
+
+
 # Extreme or mistyped days: a field error, never a 500.
 
 
