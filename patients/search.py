@@ -19,6 +19,29 @@ import phonenumbers
 from django.conf import settings
 
 _SPACES = re.compile(r"\s+")
+# Latin letters that are letters of their own rather than a base letter with an accent, so
+# Unicode decomposition leaves them whole: "Søndergaard" must be found by "sondergaard",
+# and a Turkish dotless i by a plain i. Typographic apostrophes (U+2019, U+02BC) become the
+# one on the keyboard.
+_FOLDS = str.maketrans(
+    {
+        "ø": "o",
+        "\u0131": "i",  # the Turkish dotless i
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "þ": "th",
+        "\u2019": "'",
+        "\u02bc": "'",
+    }
+)
+# What joins the words of a compound last name: "Le Goff", "Martin-Dubois", "d'Angelo".
+_NAME_JOINERS = re.compile(r"[\s\-']+")
+# A caller writes "Dubois, Hélène" or "Dubois; Hélène": the punctuation only separates words.
+_QUERY_SEPARATORS = re.compile(r"[,;]")
 _NON_DIGITS = re.compile(r"\D")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()/]+$")
 _FRENCH_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -30,12 +53,14 @@ _MIN_PHONE_DIGITS = 4
 def normalise(text: str) -> str:
     """Lower case, accents removed, spaces collapsed: "  Hélène  LEFÈVRE" -> "helene lefevre".
 
+    Latin letters that do not decompose are transliterated as a caller spells them out:
+    "Søndergaard" -> "sondergaard", "Łukasz" -> "lukasz", "Œuvray" -> "oeuvray".
     Letters outside the Latin script (Ελένη, 王芳, Алексей) keep their characters and are
     case-folded where the script has cases.
     """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return _SPACES.sub(" ", stripped.casefold().translate(_FOLDS)).strip()
 
 
 def phone_digits(number: object) -> list[str]:
@@ -55,7 +80,20 @@ def phone_digits(number: object) -> list[str]:
 def build_search_key(
     *, first_name: str, last_name: str, email: str = "", phone: object = ""
 ) -> str:
-    parts = [normalise(first_name), normalise(last_name), email.casefold(), *phone_digits(phone)]
+    """The names, email and phone digits a search box matches against.
+
+    A compound last name is also held written together ("le goff legoff"), because callers
+    spell it out letter by letter and the receptionist types "legoff".
+    """
+    last = normalise(last_name)
+    joined = _NAME_JOINERS.sub("", last)
+    parts = [
+        normalise(first_name),
+        last,
+        joined if joined != last else "",
+        email.casefold(),
+        *phone_digits(phone),
+    ]
     return " ".join(part for part in parts if part)
 
 
@@ -83,4 +121,5 @@ def parse_query(raw: str) -> ParsedQuery:
         digits = _NON_DIGITS.sub("", text)
         if len(digits) >= _MIN_PHONE_DIGITS:
             return ParsedQuery(text=text, digits=digits)
-    return ParsedQuery(text=text, terms=tuple(normalise(text).split()))
+    words = normalise(_QUERY_SEPARATORS.sub(" ", text))
+    return ParsedQuery(text=text, terms=tuple(words.split()))

@@ -133,7 +133,8 @@ def patient_search(
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import TrigramWordSimilarity
 
-            text = normalise(parsed.text)
+            # The words, not the raw text: "Dubois, Hélène" is compared as "dubois helene".
+            text = " ".join(parsed.terms)
             whole_words = Q()
             for term in parsed.terms:
                 whole_words &= Q(search_key__regex=rf"\m{re.escape(term)}\M")

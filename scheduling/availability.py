@@ -77,6 +77,8 @@ class Held:
     practitioner_id: int
     room_id: int
     patient_id: int
+    # The appointment holding the time; 0 for time held by a booking being made.
+    appointment_id: int = 0
 
     def meets(self, start: datetime.datetime, until: datetime.datetime) -> bool:
         return self.start < until and start < self.until
@@ -132,9 +134,14 @@ class Availability:
         patient_id: int | None = None,
         now: datetime.datetime | None = None,
         loader: Callable[[list[datetime.date]], Iterable[Held]] | None = None,
+        moving: Iterable[int] = (),
     ) -> None:
         self.practitioner_id = practitioner_id
         self.patient_id = patient_id
+        # Appointments being moved: their time does not block, but the start each already has
+        # is no new time to offer ("Free instead: Tue 17 Mar, 10:00" for a 10:00 appointment).
+        self._moving = frozenset(moving)
+        self._moving_starts: set[datetime.datetime] = set()
         self.now = now or clock.now()
         self.hours: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
         for block in hours:
@@ -152,6 +159,9 @@ class Availability:
             self._add_busy(entry)
 
     def _add_busy(self, entry: Held, only: set[datetime.date] | None = None) -> None:
+        if entry.appointment_id and entry.appointment_id in self._moving:
+            self._moving_starts.add(entry.start)
+            return
         first = clock.local(entry.start).date()
         last = clock.local(entry.until).date()
         for day in clock.days(first, (last - first).days + 1):
@@ -186,14 +196,16 @@ class Availability:
     ) -> Availability:
         """What decides free time from `first_day` to `last_day` (local dates): hours, days
         off and rooms now, each day's appointments when that day is first looked at."""
-        ignore = list(ignore_appointment_ids)
 
         def held_on(days: list[datetime.date]) -> list[Held]:
+            # Appointments to ignore (being moved) are read too: the availability keeps their
+            # start out of the times it offers.
             rows = (
                 Appointment.objects.active()
                 .filter(_overlapping_any(days))
-                .exclude(pk__in=ignore)
-                .values_list("start", "occupied_until", "practitioner_id", "room_id", "patient_id")
+                .values_list(
+                    "start", "occupied_until", "practitioner_id", "room_id", "patient_id", "pk"
+                )
             )
             return [Held(*row) for row in rows]
 
@@ -208,6 +220,7 @@ class Availability:
             ),
             rooms=Room.objects.filter(is_active=True),
             loader=held_on,
+            moving=ignore_appointment_ids,
         )
 
     @classmethod
@@ -421,11 +434,14 @@ class Availability:
     def free_slots_on(
         self, day: datetime.date, appointment_type: AppointmentType, room: Room | None = None
     ) -> list[Slot]:
-        slots = (
+        slots = [
             self.slot_at(start, appointment_type, room)
             for start in self._candidate_starts(day, appointment_type)
-        )
-        return [slot for slot in slots if slot is not None]
+        ]
+        # Read after the day's appointments are: a moved appointment's own start is not offered.
+        return [
+            slot for slot in slots if slot is not None and slot.start not in self._moving_starts
+        ]
 
     def next_free(
         self,

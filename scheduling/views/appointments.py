@@ -343,6 +343,10 @@ def patient_picker(request: HttpRequest) -> HttpResponse:
         if pick.isdigit()
         else None
     )
-    return render(
+    response = render(
         request, "scheduling/_patient_picker.html", {"picked": picked, "field_name": field_name}
     )
+    # A patient was picked or cleared: say so once the picker is swapped in, so panels that
+    # depend on the patient (the booking page's free times) refresh with the new value.
+    response["HX-Trigger-After-Swap"] = "patient-changed"
+    return response

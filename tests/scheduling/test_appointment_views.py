@@ -106,6 +106,18 @@ def test_moving_onto_a_taken_time_explains_and_offers_other_times(
     assert appointment.start == at(TUESDAY, "10:00")
 
 
+def test_the_move_dialog_does_not_offer_the_time_the_appointment_already_has(
+    receptionist_client, clinic, appointment, treatment
+):
+    AppointmentFactory(practitioner=clinic, appointment_type=treatment, start=at(TUESDAY, "09:00"))
+    url = reverse("scheduling:appointment_move", args=[appointment.pk])
+    response = receptionist_client.post(url, {"day": "2026-03-17", "time": "09:30"}, headers=HTMX)
+    html = response.content.decode()
+    assert "already has an appointment" in html
+    assert 'data-fill-day="2026-03-17" data-fill-time="10:15"' in html
+    assert 'data-fill-time="10:00"' not in html
+
+
 def test_moving_without_htmx_redirects_to_the_day(receptionist_client, appointment, clinic):
     url = reverse("scheduling:appointment_move", args=[appointment.pk])
     response = receptionist_client.post(url, {"day": "2026-03-19", "time": "09:00"})

@@ -233,6 +233,17 @@ def test_moving_onto_a_taken_slot_is_refused_and_changes_nothing(clinic, patient
     assert appointment.start == at(TUESDAY, "10:00")
 
 
+def test_a_refused_move_does_not_offer_the_time_the_appointment_already_has(
+    clinic, patient, treatment
+):
+    book(clinic, PatientFactory(), treatment, at(TUESDAY, "09:00"))
+    appointment = book(clinic, patient, treatment, at(TUESDAY, "10:00"))
+    with pytest.raises(SlotUnavailable) as refused:
+        appointment_move(appointment=appointment, start=at(TUESDAY, "09:15"), by=clinic)
+    starts = [slot.start for slot in refused.value.alternatives]
+    assert starts == [at(TUESDAY, "10:15"), at(TUESDAY, "10:30"), at(TUESDAY, "10:45")]
+
+
 def test_a_confirmed_appointment_moved_to_another_time_is_booked_again(
     clinic, patient, treatment, rooms
 ):

@@ -173,7 +173,10 @@ def test_free_times_ignore_the_appointment_being_moved(receptionist_client, clin
         "ignore": moving.pk,
     }
     html = receptionist_client.get(reverse("scheduling:free_slots"), query).content.decode()
-    assert 'data-fill-time="09:00"' in html
+    # Moving by a few minutes overlaps only itself, which does not count; the time it already
+    # has is not offered as a new one.
+    assert 'data-fill-time="09:15"' in html
+    assert 'data-fill-time="09:00"' not in html
 
 
 def test_the_patient_picker_searches_and_picks(receptionist_client, db):
@@ -186,6 +189,17 @@ def test_the_patient_picker_searches_and_picks(receptionist_client, db):
     assert "No patient matches" in receptionist_client.get(url, {"q": "zzz"}).content.decode()
     picked = receptionist_client.get(url, {"pick": juliette.pk}).content.decode()
     assert f'name="patient" value="{juliette.pk}"' in picked
+
+
+def test_picking_or_clearing_a_patient_refreshes_the_free_times(receptionist_client, patient):
+    # The patient's own appointments block times: the panel listens for the picker's event.
+    url = reverse("scheduling:patient_picker")
+    for query in ({"pick": patient.pk}, {}):
+        response = receptionist_client.get(url, query)
+        assert response["HX-Trigger-After-Swap"] == "patient-changed"
+    assert "HX-Trigger-After-Swap" not in receptionist_client.get(url, {"q": "jul"})
+    page = receptionist_client.get(URL).content.decode()
+    assert "patient-changed from:body" in page
 
 
 # Extreme or mistyped days: a field error, never a 500.

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -24,6 +25,7 @@ from cocktails.models import Ingredient
 from patients.models import Contraindication
 from tests.patients.factories import AllergyFactory, ContraindicationFactory, PatientFactory
 from tests.treatments.courses import make_clinic, make_course, make_plan
+from treatments import services
 from treatments.exports.selectors import ZoneRow
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +240,52 @@ def test_many_sessions_and_long_notes_flow_over_pages_that_all_carry_name_and_nu
     assert "End of the long note." in text
     note_pages = [i for i, page in enumerate(pages) if "Paragraph" in page]
     assert len(note_pages) >= 2, "the long note should run over a page break"
+
+
+def test_an_amended_session_is_marked_on_its_line_in_the_list_of_sessions(
+    practitioner_client, clinic, practitioner
+):
+    plan = make_course(clinic, practitioner=practitioner, sessions=2, reviews=False)
+    first = plan.sessions.order_by("performed_at").first()
+    services.session_amend(
+        session=first, by=practitioner, field="pain_score", new_value="4", reason="Re-read chart"
+    )
+    response = practitioner_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk]))
+    # A line of the list may wrap: read the text as one run of words.
+    text = " ".join(" ".join(_pages(response)).split())
+    signed = r"signed \d+ \w{3} \d{4}"
+    # The first session's line ends "signed … · amended", right before the second's line;
+    # the second's line, not amended, is followed by the legend.
+    assert re.search(
+        rf"\b1 · [^·]+ · Sophie Martin · [^·]+ · [^·]+ · lots [^·]+ · {signed} "
+        "· amended 2 · ",
+        text,
+    )
+    assert re.search(
+        rf"\b2 · [^·]+ · Sophie Martin · [^·]+ · [^·]+ · lots [^·]+ · {signed} "
+        r"On a map",
+        text,
+    )
+    # The full record's line: "Pain 4/10 · Reactions none", no separator left on its own.
+    assert "Pain 4/10 · Reactions" in text
+    assert not re.search(r"·\s*·", text)
+
+
+@pytest.mark.parametrize(
+    ("parts", "line"),
+    [
+        (("1", "Pain 4/10", ""), "1 · Pain 4/10"),
+        (("", "Pain 4/10", "amended"), "Pain 4/10 · amended"),
+        (("1", "  ", "<b>"), "1 · &lt;b&gt;"),
+        (("", "", ""), ""),
+    ],
+)
+def test_parts_of_a_line_are_joined_without_the_empty_ones(parts, line):
+    template = Template(
+        '{% load summary_pdf %}{% joined "·" %}{{ a }}{% part %}{{ b }}'
+        "{% part %}\n  {{ c }}\n{% endjoined %}"
+    )
+    assert template.render(Context(dict(zip("abc", parts, strict=True)))) == line
 
 
 def test_patient_without_any_plan_gets_a_short_clear_summary(admin_client, admin_user):
