@@ -27,6 +27,7 @@ from cocktails.demo import seed_patient_cocktails
 from cocktails.models import EXPIRY_WARNING_DAYS, Cocktail, Lot, Product
 from cocktails.services import lot_receive
 from patients.models import Consent, Consultation, Patient
+from patients.selectors import patient_has_photo_consent
 from treatments import services
 from treatments.maps import load_diagram
 from treatments.models import AdverseEvent, TreatmentPlan, TreatmentSession
@@ -267,7 +268,11 @@ def _log_session(
 ) -> TreatmentSession | None:
     practitioner = plan.practitioner
     session = services.session_start(
-        plan=plan, by=practitioner, contraindications_reviewed=True, photos_taken=True
+        plan=plan,
+        by=practitioner,
+        contraindications_reviewed=True,
+        # Before photos only of the patients who agreed to them.
+        photos_taken=patient_has_photo_consent(patient=plan.patient),
     )
     performed_at = _at(demo.days_ago)
     lots = []

@@ -121,7 +121,11 @@ def make_course(
     signed: list[TreatmentSession] = []
     for index in range(sessions):
         session = services.session_start(
-            plan=plan, by=practitioner, contraindications_reviewed=True, photos_taken=True
+            # The course's patient signed no photo consent: no before photos are recorded.
+            plan=plan,
+            by=practitioner,
+            contraindications_reviewed=True,
+            photos_taken=False,
         )
         session_notes = notes if long_note_session in (None, index) else ""
         session = services.session_record(

@@ -20,17 +20,32 @@ from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.services import LotInput, PointInput
 
 
-def consenting_patient(*, witness: Any, **names: str) -> Any:
-    """A patient who signed the clinic's (current) general treatment consent."""
-    text = ConsentText.objects.filter(
-        kind=ConsentText.Kind.TREATMENT, indication="", superseded_at__isnull=True
+def _current_text(kind: str, title: str, witness: Any) -> ConsentText:
+    return ConsentText.objects.filter(
+        kind=kind, indication="", superseded_at__isnull=True
     ).first() or patient_services.consent_text_publish(
-        kind=ConsentText.Kind.TREATMENT, title="General consent", body="I agree.", by=witness
+        kind=kind, title=title, body="I agree.", by=witness
     )
+
+
+def sign_photo_consent(patient: Any, *, witness: Any) -> None:
+    """The patient signs the clinic's (current) photo consent."""
+    text = _current_text(ConsentText.Kind.PHOTO, "Photo consent", witness)
+    patient_services.consent_sign(
+        patient=patient, text=text, signed_name=patient.full_name, witnessed_by=witness
+    )
+
+
+def consenting_patient(*, witness: Any, photos: bool = True, **names: str) -> Any:
+    """A patient who signed the clinic's (current) general treatment consent and, unless
+    `photos` is False, its photo consent."""
+    text = _current_text(ConsentText.Kind.TREATMENT, "General consent", witness)
     patient = PatientFactory(**names)
     patient_services.consent_sign(
         patient=patient, text=text, signed_name=patient.full_name, witnessed_by=witness
     )
+    if photos:
+        sign_photo_consent(patient, witness=witness)
     return patient
 
 

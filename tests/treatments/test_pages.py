@@ -273,6 +273,35 @@ def test_a_blocked_start_says_why_and_starts_nothing(scene, practitioner, practi
     assert not TreatmentSession.objects.exists()
 
 
+def test_before_photos_are_refused_at_their_box_without_the_photo_consent(
+    scene, practitioner, practitioner_client
+):
+    from patients.models import Consent
+    from patients.services import consent_withdraw
+
+    consent = Consent.objects.get(patient=scene.patient, text__kind="photo")
+    consent_withdraw(consent=consent, by=practitioner, reason="No photos, please")
+    url = _url("session_begin", scene.plan.pk)
+    assert 'data-testid="no-photo-consent"' in practitioner_client.get(url).content.decode()
+    response = practitioner_client.post(
+        url, {"contraindications_reviewed": "on", "photos_taken": "on"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "photos_taken": [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    }
+    assert not TreatmentSession.objects.exists()
+    response = practitioner_client.post(url, {"contraindications_reviewed": "on"})
+    session = TreatmentSession.objects.get()
+    assert response.status_code == 302
+    assert not session.photos_taken
+    detail = practitioner_client.get(_url("session_detail", session.pk)).content.decode()
+    assert "No before photos (no photo consent)" in detail
+
+
 def test_an_allergy_to_the_cocktail_is_shown_before_the_pre_checks_are_ticked(
     scene, practitioner, practitioner_client
 ):

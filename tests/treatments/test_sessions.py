@@ -70,7 +70,7 @@ def test_a_relative_contraindication_does_not_block(scene, practitioner):
 
 
 def test_a_missing_consent_blocks_the_start(scene, practitioner):
-    consent = Consent.objects.get(patient=scene.patient)
+    consent = Consent.objects.get(patient=scene.patient, text__kind="treatment")
     patient_services.consent_withdraw(consent=consent, by=practitioner, reason="Changed mind")
     with pytest.raises(ValidationError) as caught:
         start(scene.plan, practitioner)
@@ -100,6 +100,33 @@ def test_each_attestation_is_required(scene, practitioner, reviewed, photos, fie
         )
     assert list(caught.value.message_dict) == [field]
     assert not TreatmentSession.objects.exists()
+
+
+def _without_photo_consent(patient, by) -> None:
+    consent = Consent.objects.get(patient=patient, text__kind="photo")
+    patient_services.consent_withdraw(consent=consent, by=by, reason="No photos, please")
+
+
+def test_before_photos_are_refused_without_the_photo_consent(scene, practitioner):
+    _without_photo_consent(scene.patient, practitioner)
+    with pytest.raises(ValidationError) as caught:
+        start(scene.plan, practitioner)
+    assert caught.value.message_dict == {
+        "photos_taken": [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    }
+    assert not TreatmentSession.objects.exists()
+
+
+def test_a_patient_without_the_photo_consent_is_treated_without_photos(scene, practitioner):
+    _without_photo_consent(scene.patient, practitioner)
+    session = services.session_start(
+        plan=scene.plan, by=practitioner, contraindications_reviewed=True, photos_taken=False
+    )
+    assert session.is_started
+    assert not session.photos_taken
 
 
 def test_every_reason_is_given_at_once(scene, practitioner):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from cocktails.choices import Region
 from cocktails.models import Cocktail, Formulation, Lot
 from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
-from patients.selectors import patient_treatment_blockers
+from patients.selectors import patient_has_photo_consent, patient_treatment_blockers
 from treatments import diary
 from treatments.models import (
     MAX_DEPTH_MM,
@@ -146,6 +146,10 @@ def session_start(
     consent for the indication; the contraindications were not reviewed; the before photos
     were not taken; or the plan's cocktail is now refused for the patient (an allergy
     recorded since it was made).
+
+    Before photos are required of a patient who signed the photo consent, and refused for one
+    who did not: a session must not claim photos the patient never agreed to (the treatment
+    itself does not depend on the photo consent).
     """
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if not plan.is_treating:
@@ -169,7 +173,13 @@ def session_start(
         errors["contraindications_reviewed"] = [
             "Review the contraindications and allergies above, then tick the box."
         ]
-    if not photos_taken:
+    photo_consent = patient_has_photo_consent(patient=plan.patient)
+    if photos_taken and not photo_consent:
+        errors["photos_taken"] = [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    elif not photos_taken and photo_consent:
         errors["photos_taken"] = ["Take the before photos first (same angles as last time)."]
     refusals = blocking_findings(formulation_id=plan.cocktail.current_id, patient=plan.patient)
     if refusals:
@@ -196,7 +206,8 @@ def session_start(
     session.status = Status.IN_PROGRESS
     session.practitioner = by
     session.started_at = session.performed_at = now
-    session.contraindications_reviewed = session.consent_verified = session.photos_taken = True
+    session.contraindications_reviewed = session.consent_verified = True
+    session.photos_taken = photos_taken
     session.aftercare = session.aftercare or DEFAULT_AFTERCARE
     session._history_user = by
     session.save()

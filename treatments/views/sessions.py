@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clinic.roles import Capability, requires
 from patients.selectors import (
     patient_clinical_alerts,
+    patient_has_photo_consent,
     patient_missing_consents,
     patient_photos,
 )
@@ -89,6 +90,7 @@ def _precheck_page(
                 patient=patient, indication=plan.indication
             ),
             "photos_today": today_photos,
+            "photo_consent": patient_has_photo_consent(patient=patient),
             # What session_start would refuse the cocktail for, shown before the boxes are
             # ticked rather than after.
             "refusals": blocking_findings(formulation_id=plan.cocktail.current_id, patient=patient),
