@@ -275,6 +275,12 @@ def _log_session(
         photos_taken=patient_has_photo_consent(patient=plan.patient),
     )
     performed_at = _at(demo.days_ago)
+    # The pre-checks were passed just before the session, weeks ago (the service stamps the
+    # time of the call, and the injections cannot come before them).
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        started_at=performed_at - datetime.timedelta(minutes=5)
+    )
+    session.refresh_from_db()
     lots = []
     for product_name, vials, ml in spec.draws:
         lot = _first_to_expire(product_name, performed_at.date(), vials)
@@ -308,8 +314,7 @@ def _log_session(
     session = services.session_sign(session=session, by=practitioner)
     # Signed just after the session, weeks ago (the service stamps the time of the call).
     TreatmentSession.objects.filter(pk=session.pk).update(
-        started_at=performed_at - datetime.timedelta(minutes=5),
-        signed_at=performed_at + datetime.timedelta(minutes=35),
+        signed_at=performed_at + datetime.timedelta(minutes=35)
     )
     return session
 

@@ -353,9 +353,7 @@ def test_a_plan_with_a_cocktail_the_patient_is_allergic_to_is_refused_at_the_coc
 
 def _log_post(scene, **overrides):
     data = {
-        "performed_at": (timezone.localtime() - datetime.timedelta(minutes=30)).strftime(
-            "%Y-%m-%dT%H:%M"
-        ),
+        "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "cocktail": scene.face_glow.pk,
         "technique": "nappage",
         "needle_gauge": "30",

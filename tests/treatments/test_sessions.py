@@ -363,6 +363,43 @@ def test_a_session_in_the_future_is_refused(scene, practitioner):
     assert caught.value.message_dict == {"performed_at": ["The session cannot be in the future."]}
 
 
+def _frozen_at_42_seconds(time_machine) -> datetime.datetime:
+    """Stop the clock a little later, 42 seconds into a minute (the local time)."""
+    later = timezone.localtime() + datetime.timedelta(minutes=1)
+    now = later.replace(second=42, microsecond=0)
+    time_machine.move_to(now, tick=False)
+    return now
+
+
+def test_injections_before_the_pre_checks_are_refused(scene, practitioner, time_machine):
+    now = _frozen_at_42_seconds(time_machine)
+    session = start(scene.plan, practitioner)
+    with pytest.raises(ValidationError) as caught:
+        services.session_record(
+            session=session,
+            by=practitioner,
+            data=log_data(performed_at=timezone.now() - datetime.timedelta(minutes=20)),
+            points=face_points(),
+            lots=lots(scene.catalogue),
+        )
+    assert caught.value.message_dict == {
+        "performed_at": [
+            f"The injections cannot come before the pre-checks, passed on {now:%d/%m/%Y} at "
+            f"{now:%H:%M} (consent and checks come first)."
+        ]
+    }
+    assert not LotUsage.objects.exists()
+
+
+def test_the_injection_time_may_be_the_minute_of_the_pre_checks(scene, practitioner, time_machine):
+    # The page gives the time to the minute: the minute the pre-checks passed is accepted.
+    now = _frozen_at_42_seconds(time_machine)
+    session = start(scene.plan, practitioner)
+    minute = now.replace(second=0)
+    session = record(session, practitioner, lots=lots(scene.catalogue), performed_at=minute)
+    assert session.performed_at == minute
+
+
 def test_only_the_practitioner_who_gave_the_session_logs_it(
     scene, practitioner, other_practitioner
 ):

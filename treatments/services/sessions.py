@@ -232,6 +232,26 @@ def _lock_for_log(session: TreatmentSession, by: User) -> TreatmentSession:
     return locked
 
 
+def _performed_at_error(session: TreatmentSession, performed_at: datetime.datetime) -> str:
+    """What is wrong with `performed_at` as the time of `session`'s injections; "" if none.
+
+    The injections come after the pre-checks (which found the treatment consent signed): a
+    time before them would read as treatment before consent. The page gives the time to the
+    minute, so the pre-checks' time is compared to the minute too."""
+    checked = session.started_at
+    if performed_at > timezone.now() + datetime.timedelta(minutes=10):
+        return "The session cannot be in the future."
+    if checked is not None and performed_at < checked.replace(second=0, microsecond=0):
+        local = timezone.localtime(checked)
+        return (
+            f"The injections cannot come before the pre-checks, passed on {local:%d/%m/%Y} at "
+            f"{local:%H:%M} (consent and checks come first)."
+        )
+    if timezone.localdate(performed_at) < session.plan.start_date - datetime.timedelta(days=365):
+        return "Check the date: it is long before the plan started."
+    return ""
+
+
 def _point_errors(points: Sequence[PointInput], diagrams: set[str]) -> dict[int, dict[str, str]]:
     rows: dict[int, dict[str, str]] = {}
     for index, point in enumerate(points):
@@ -361,10 +381,8 @@ def session_record(
     if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
         fields["cocktail"] = f"{cocktail.name} is not a current cocktail for {plan}."
     performed_at = data.get("performed_at") or session.performed_at
-    if performed_at > timezone.now() + datetime.timedelta(minutes=10):
-        fields["performed_at"] = "The session cannot be in the future."
-    elif timezone.localdate(performed_at) < plan.start_date - datetime.timedelta(days=365):
-        fields["performed_at"] = "Check the date: it is long before the plan started."
+    if problem := _performed_at_error(session, performed_at):
+        fields["performed_at"] = problem
     if fields:
         raise ValidationError(fields)
 
