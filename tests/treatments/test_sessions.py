@@ -427,6 +427,40 @@ def test_an_incomplete_log_cannot_be_signed(scene, practitioner):
     assert session.status == TreatmentSession.Status.IN_PROGRESS
 
 
+def test_more_injected_than_the_lots_hold_is_not_signed(scene, practitioner):
+    # 4 sites of 5 ml on the face, from one 5 ml vial.
+    session = record(
+        start(scene.plan, practitioner),
+        practitioner,
+        lots=[LotInput(lot=scene.catalogue.ha_lot, vials=1, volume_ml=Decimal("5"))],
+        points=face_points("5", "5", "5", "5"),
+        total_volume_ml=Decimal("20"),
+    )
+    assert ("total_volume_ml", _TOO_MUCH) in services.sign_problems(session)
+    with pytest.raises(ValidationError) as caught:
+        services.session_sign(session=session, by=practitioner)
+    assert caught.value.messages == ["The session cannot be signed yet:", _TOO_MUCH]
+    session.refresh_from_db()
+    assert session.status == TreatmentSession.Status.IN_PROGRESS
+
+
+_TOO_MUCH = (
+    "The sites add up to 20.00 ml, but the lots used hold 5.00 ml at most: check the volumes, "
+    "or record the other vials."
+)
+
+
+def test_what_the_lots_hold_counts_every_vial_opened(scene, practitioner):
+    session = record(
+        start(scene.plan, practitioner),
+        practitioner,
+        lots=[LotInput(lot=scene.catalogue.ha_lot, vials=4, volume_ml=Decimal("20"))],
+        points=face_points("5", "5", "5", "5"),
+        total_volume_ml=Decimal("20"),
+    )
+    assert services.session_sign(session=session, by=practitioner).is_signed
+
+
 def test_a_signed_session_is_never_edited_again(scene, practitioner):
     session = signed_session(scene, practitioner, notes="As given")
     assert session.is_signed

@@ -448,19 +448,33 @@ def sign_problems(session: TreatmentSession) -> list[tuple[str, str]]:
     points = list(session.points.all())
     if not points:
         problems.append(("points", "Place at least one injection site on the map."))
+    summed = sum((point.volume_ml for point in points), Decimal(0))
     if session.total_volume_ml is None:
         problems.append(("total_volume_ml", "Record the total volume injected."))
+    elif points and summed.quantize(CENT) != session.total_volume_ml.quantize(CENT):
+        problems.append(
+            (
+                "total_volume_ml",
+                f"The sites add up to {summed:.2f} ml, not {session.total_volume_ml:.2f} ml.",
+            )
+        )
+    used = list(
+        session.lots.filter(usage__cancelled_at__isnull=True).select_related("lot__product")
+    )
+    if not used:
+        problems.append(("lots", "Record the lots used (they are traced in case of a recall)."))
     else:
-        summed = sum((point.volume_ml for point in points), Decimal(0))
-        if points and summed.quantize(CENT) != session.total_volume_ml.quantize(CENT):
+        # What was injected came out of these vials: more than they hold is a typing slip
+        # (a volume per site entered as the total, a lot left out), not a record to sign.
+        held = sum((row.vials * row.lot.product.volume_ml for row in used), Decimal(0))
+        if summed > held:
             problems.append(
                 (
                     "total_volume_ml",
-                    f"The sites add up to {summed:.2f} ml, not {session.total_volume_ml:.2f} ml.",
+                    f"The sites add up to {summed:.2f} ml, but the lots used hold "
+                    f"{held:.2f} ml at most: check the volumes, or record the other vials.",
                 )
             )
-    if not session.lots.filter(usage__cancelled_at__isnull=True).exists():
-        problems.append(("lots", "Record the lots used (they are traced in case of a recall)."))
     if session.pain_score is None:
         problems.append(("pain_score", "Record the pain score."))
     if not session.aftercare.strip():
