@@ -302,6 +302,45 @@ def test_before_photos_are_refused_at_their_box_without_the_photo_consent(
     assert "No before photos (no photo consent)" in detail
 
 
+def test_the_pre_checks_warn_of_a_session_sooner_than_the_plans_interval(
+    scene, practitioner, practitioner_client
+):
+    five_days_ago = timezone.now() - datetime.timedelta(days=5)
+    signed_session(scene, practitioner, performed_at=five_days_ago)
+    day = timezone.localdate(five_days_ago)
+    url = _url("session_begin", scene.plan.pk)
+    html = practitioner_client.get(url).content.decode()
+    assert 'data-testid="interval-warning"' in html
+    assert (
+        f"The last session was on {day.day} {day:%B %Y} (5 days ago); this plan&#x27;s "
+        "interval is 14 days."
+    ) in html
+    # A warning, not a refusal: the session starts.
+    assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+    response = practitioner_client.post(
+        url, {"contraindications_reviewed": "on", "photos_taken": "on"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("days_ago", "warned"), [(0, True), (13, True), (14, False)])
+def test_the_interval_warning_counts_days_on_the_clinics_calendar(
+    scene, practitioner, practitioner_client, days_ago, warned
+):
+    signed_session(
+        scene, practitioner, performed_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert ('data-testid="interval-warning"' in html) is warned
+    if days_ago == 0:
+        assert "(today); this plan" in html
+
+
+def test_the_first_session_has_no_interval_warning(scene, practitioner_client):
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert 'data-testid="interval-warning"' not in html
+
+
 def test_an_allergy_to_the_cocktail_is_shown_before_the_pre_checks_are_ticked(
     scene, practitioner, practitioner_client
 ):

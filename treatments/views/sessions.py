@@ -34,6 +34,7 @@ from treatments.selectors import (
     lot_suggestions,
     plan_diagrams,
     plan_get_for_user,
+    plan_interval_warning,
     session_cocktail_choices,
     session_get_for_user,
     session_lot_choices,
@@ -95,6 +96,7 @@ def _precheck_page(
             # ticked rather than after.
             "refusals": blocking_findings(formulation_id=plan.cocktail.current_id, patient=patient),
             "warnings": session_warnings(formulation=plan.cocktail.current, patient=patient),
+            "too_soon": plan_interval_warning(plan=plan),
         },
     )
 
