@@ -454,6 +454,45 @@ def test_bad_log_input_is_shown_at_its_field_and_nothing_is_saved(
     assert not session.points.exists()
 
 
+def test_every_error_of_the_log_comes_back_in_one_submit(scene, practitioner, practitioner_client):
+    session = start(scene.plan, practitioner)
+    future = timezone.localtime() + datetime.timedelta(hours=2)
+    response = practitioner_client.post(
+        _url("session_log", session.pk),
+        _log_post(
+            scene,
+            performed_at=future.strftime("%Y-%m-%dT%H:%M"),
+            needle_length_mm="40",  # refused by the form
+            total_volume_ml="1.50",  # the sites add up to 1.00 ml
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["needle_length_mm"]
+    assert errors["performed_at"] == ["The session cannot be in the future."]
+    assert errors["total_volume_ml"] == [
+        "The sites add up to 1.00 ml, not 1.50 ml: correct a site's volume or the total."
+    ]
+    assert not LotUsage.objects.exists()
+    assert not session.points.exists()
+
+
+def test_a_row_refused_by_the_service_is_shown_with_a_field_refused_by_the_form(
+    scene, practitioner, practitioner_client
+):
+    session = start(scene.plan, practitioner)
+    other = LotFactory(product=ProductFactory(name="Other"), lot_number="O")
+    response = practitioner_client.post(
+        _url("session_log", session.pk),
+        _log_post(scene, **{"pain_score": "11", "lots-0-lot": other.pk}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["pain_score"]
+    lot_row = response.context["lots"].forms[0]
+    assert "which is not in Face glow v1" in " ".join(lot_row.errors["lot"])
+    assert not LotUsage.objects.exists()
+
+
 def test_save_and_sign_signs_a_complete_log(scene, practitioner, practitioner_client):
     session = start(scene.plan, practitioner)
     response = practitioner_client.post(

@@ -357,6 +357,61 @@ def _sync_lots(
     return errors
 
 
+@dataclass
+class LogProblems:
+    """What session_record refuses in a log before writing anything: `fields` (the time, the
+    cocktail) by field, `rows` of the sites and lots tables as in RowErrors, `total` the
+    total volume's; `formulation` is the cocktail version the log would record."""
+
+    fields: dict[str, list[str]]
+    rows: dict[tuple[str, int], dict[str, str]]
+    total: str
+    formulation: Formulation
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.rows or self.total)
+
+
+def session_log_problems(
+    *,
+    session: TreatmentSession,
+    data: Mapping[str, Any],
+    cocktail: Cocktail | None,
+    points: Sequence[PointInput] | None,
+    lots: Sequence[LotInput] | None,
+) -> LogProblems:
+    """Check a log as session_record does, without writing. The page also calls it when some
+    of its own fields are invalid, with what it could read (a key missing from `data`, or
+    `points` or `lots` None, is not checked), so that every error comes back in one submit."""
+    plan = session.plan
+    cocktail = cocktail or plan.cocktail
+    fields: dict[str, list[str]] = {}
+    if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
+        fields["cocktail"] = [f"{cocktail.name} is not a current cocktail for {plan}."]
+    performed_at = data.get("performed_at")
+    if performed_at is not None and (problem := _performed_at_error(session, performed_at)):
+        fields["performed_at"] = [problem]
+    if session.formulation is None or session.formulation.cocktail_id != cocktail.pk:
+        formulation = cocktail.current
+    else:
+        formulation = session.formulation
+    if "cocktail" not in fields and (
+        refusals := blocking_findings(formulation_id=formulation.pk, patient=plan.patient)
+    ):
+        fields["cocktail"] = refusals
+
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    if points is not None:
+        for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
+            rows["points", index] = problems
+    if lots is not None:
+        products = allowed_products(formulation=formulation)
+        for index, problems in _lot_errors(lots, formulation, products).items():
+            rows["lots", index] = problems
+    total = _volume_error(data.get("total_volume_ml"), points) if points is not None else ""
+    return LogProblems(fields=fields, rows=rows, total=total, formulation=formulation)
+
+
 @transaction.atomic
 def session_record(
     *,
@@ -375,34 +430,22 @@ def session_record(
     if unknown:
         raise TypeError(f"session_record cannot set {sorted(unknown)}")
     session = _lock_for_log(session, by)
-    plan = session.plan
-    cocktail = cocktail or plan.cocktail
-    fields: dict[str, str] = {}
-    if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
-        fields["cocktail"] = f"{cocktail.name} is not a current cocktail for {plan}."
+    cocktail = cocktail or session.plan.cocktail
     performed_at = data.get("performed_at") or session.performed_at
-    if problem := _performed_at_error(session, performed_at):
-        fields["performed_at"] = problem
-    if fields:
-        raise ValidationError(fields)
-
-    if session.formulation is None or session.formulation.cocktail_id != cocktail.pk:
-        formulation = cocktail.current
-    else:
-        formulation = session.formulation
-    refusals = blocking_findings(formulation_id=formulation.pk, patient=plan.patient)
-    if refusals:
-        raise ValidationError({"cocktail": refusals})
-    products = allowed_products(formulation=formulation)
-
-    rows: dict[tuple[str, int], dict[str, str]] = {}
-    for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
-        rows["points", index] = problems
-    for index, problems in _lot_errors(lots, formulation, products).items():
-        rows["lots", index] = problems
-    volume_problem = _volume_error(data.get("total_volume_ml"), points)
-    if rows or volume_problem:
-        raise RowErrors(rows, {"total_volume_ml": volume_problem} if volume_problem else None)
+    problems = session_log_problems(
+        session=session,
+        data={**data, "performed_at": performed_at},
+        cocktail=cocktail,
+        points=points,
+        lots=lots,
+    )
+    if problems.fields:
+        raise ValidationError(problems.fields)
+    if problems.rows or problems.total:
+        raise RowErrors(
+            problems.rows, {"total_volume_ml": problems.total} if problems.total else None
+        )
+    formulation = problems.formulation
 
     for field, value in data.items():
         setattr(session, field, value)
