@@ -98,8 +98,16 @@ def consent_get_for_user(*, user: User, pk: int, patient_pk: int) -> Consent:
     return _clinical_get(Consent, user=user, pk=pk, patient_id=patient_pk)
 
 
-def photo_get_for_user(*, user: User, pk: int, patient_pk: int) -> Photo:
-    return _clinical_get(Photo, user=user, pk=pk, patient_id=patient_pk)
+def photo_get_for_user(
+    *, user: User, pk: int, patient_pk: int, include_removed: bool = False
+) -> Photo:
+    """The photo ``pk`` of the patient: 404 once removed (it may be another patient's image,
+    uploaded to the wrong record), unless ``include_removed`` (the removal page, which only
+    says it was done)."""
+    filters: dict[str, Any] = {"patient_id": patient_pk}
+    if not include_removed:
+        filters["removed_at__isnull"] = True
+    return _clinical_get(Photo, user=user, pk=pk, **filters)
 
 
 def patient_search(

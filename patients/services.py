@@ -383,6 +383,19 @@ def consent_text_publish(
     return text
 
 
+def _full_name_forms(patient: Patient) -> set[str]:
+    """The ways a patient may type their full name: given then family name, or family then
+    given name (the native order of Chinese, Japanese, Korean or Hungarian names), with or
+    without a space between them ("陳美玲" for 美玲 陳). Nothing else: not one name alone,
+    not a name that is not on the record."""
+    given, family = normalise(patient.first_name), normalise(patient.last_name)
+    return {
+        f"{first}{space}{second}"
+        for first, second in ((given, family), (family, given))
+        for space in (" ", "")
+    }
+
+
 @transaction.atomic
 def consent_sign(
     *,
@@ -397,14 +410,13 @@ def consent_sign(
     text = ConsentText.objects.get(pk=text.pk)
     if not text.is_current:
         raise ValidationError({"text": "This version was replaced: sign the current one."})
-    typed = normalise(signed_name)
-    expected = {
-        normalise(f"{patient.first_name} {patient.last_name}"),
-        normalise(f"{patient.last_name} {patient.first_name}"),
-    }
-    if typed not in expected:
+    if normalise(signed_name) not in _full_name_forms(patient):
+        given, family = patient.first_name.strip(), patient.last_name.strip()
         raise ValidationError(
-            {"signed_name": f"Type the patient's full name as on the record: {patient.full_name}."}
+            {
+                "signed_name": "Type the patient's full name as on the record, in either "
+                f"order: “{given} {family}” or “{family} {given}”."
+            }
         )
     if Consent.objects.filter(patient=patient, text=text, withdrawn_at__isnull=True).exists():
         raise ValidationError({"text": "The patient has already signed this version."})

@@ -27,6 +27,7 @@ from cocktails.demo import seed_patient_cocktails
 from cocktails.models import EXPIRY_WARNING_DAYS, Cocktail, Lot, Product
 from cocktails.services import lot_receive
 from patients.models import Consent, Consultation, Patient
+from patients.selectors import patient_has_photo_consent
 from treatments import services
 from treatments.maps import load_diagram
 from treatments.models import AdverseEvent, TreatmentPlan, TreatmentSession
@@ -273,9 +274,19 @@ def _log_session(
 ) -> TreatmentSession | None:
     practitioner = plan.practitioner
     session = services.session_start(
-        plan=plan, by=practitioner, contraindications_reviewed=True, photos_taken=True
+        plan=plan,
+        by=practitioner,
+        contraindications_reviewed=True,
+        # Before photos only of the patients who agreed to them.
+        photos_taken=patient_has_photo_consent(patient=plan.patient),
     )
     performed_at = _at(demo.days_ago)
+    # The pre-checks were passed just before the session, weeks ago (the service stamps the
+    # time of the call, and the injections cannot come before them).
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        started_at=performed_at - datetime.timedelta(minutes=5)
+    )
+    session.refresh_from_db()
     lots = []
     for product_name, vials, ml in spec.draws:
         lot = _first_to_expire(product_name, performed_at.date(), vials)
@@ -309,8 +320,7 @@ def _log_session(
     session = services.session_sign(session=session, by=practitioner)
     # Signed just after the session, weeks ago (the service stamps the time of the call).
     TreatmentSession.objects.filter(pk=session.pk).update(
-        started_at=performed_at - datetime.timedelta(minutes=5),
-        signed_at=performed_at + datetime.timedelta(minutes=35),
+        signed_at=performed_at + datetime.timedelta(minutes=35)
     )
     return session
 

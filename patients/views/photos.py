@@ -93,7 +93,10 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CLINICAL)
 def photo_remove(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    photo = photo_get_for_user(user=request.user, pk=pk, patient_pk=patient_pk)
+    # A removed photo is found here only to say so: the page then shows nothing of it.
+    photo = photo_get_for_user(
+        user=request.user, pk=pk, patient_pk=patient_pk, include_removed=True
+    )
     gallery = reverse("patients:photo_list", kwargs={"patient_pk": patient_pk})
     return reason_page(
         request,

@@ -39,7 +39,7 @@ def today_session(time_machine, practitioner, admin_user):
     services.session_record(
         session=first,
         by=practitioner,
-        data=log_data(performed_at=timezone.now() - datetime.timedelta(minutes=5)),
+        data=log_data(performed_at=timezone.now()),
         points=face_points(),
         lots=lots(scene.catalogue),
     )

@@ -105,6 +105,38 @@ def test_signing_in_the_browser_stores_name_signature_witness_and_time(
     assert "no-store" in image["Cache-Control"]
 
 
+@pytest.mark.parametrize("typed", ["陳美玲", "陳 美玲", "美玲 陳", "美玲陳", " 陳  美玲 "])
+def test_a_name_is_accepted_in_its_native_order_with_or_without_a_space(
+    patient, practitioner, consent_texts, typed
+):
+    patient.first_name, patient.last_name = "美玲", "陳"
+    patient.save()
+    consent = services.consent_sign(
+        patient=patient, text=consent_texts.general, signed_name=typed, witnessed_by=practitioner
+    )
+    assert consent.signed_name == typed.strip()
+
+
+@pytest.mark.parametrize("typed", ["美玲", "陳", "陳美", "Camille Roux", "RouxCamille Roux"])
+def test_a_name_not_on_the_record_is_still_refused(patient, practitioner, consent_texts, typed):
+    patient.first_name, patient.last_name = "美玲", "陳"
+    patient.save()
+    with pytest.raises(ValidationError) as caught:
+        services.consent_sign(
+            patient=patient,
+            text=consent_texts.general,
+            signed_name=typed,
+            witnessed_by=practitioner,
+        )
+    assert caught.value.message_dict == {
+        "signed_name": [
+            "Type the patient's full name as on the record, in either order: “美玲 陳” or "
+            "“陳 美玲”."
+        ]
+    }
+    assert not Consent.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [

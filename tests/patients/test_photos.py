@@ -217,6 +217,21 @@ def test_removing_a_photo_takes_it_out_of_the_gallery_and_keeps_it_for_the_recor
     assert "Uploaded to the wrong record" in page.text
 
 
+def test_a_removed_photo_is_no_longer_served_at_any_of_its_urls(practitioner_client, photo):
+    services.photo_remove(photo=photo, reason="Uploaded to the wrong record")
+    url = reverse("patients:photo_file", args=[photo.patient_id, photo.pk])
+    assert practitioner_client.get(url).status_code == 404
+    assert practitioner_client.get(url, {"size": "thumb"}).status_code == 404
+    compare = reverse("patients:photo_compare", args=[photo.patient_id])
+    page = practitioner_client.get(compare, {"left": photo.pk, "right": photo.pk})
+    assert f"/photos/{photo.pk}/" not in page.text
+    # Its removal page only says it was done, without the image.
+    remove = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
+    response = practitioner_client.get(remove)
+    assert response.status_code == 302
+    assert f"/photos/{photo.pk}/" not in response["Location"]
+
+
 def test_a_photo_is_not_removed_without_a_reason(practitioner_client, photo):
     url = reverse("patients:photo_remove", args=[photo.patient_id, photo.pk])
     response = practitioner_client.post(url, {"reason": "  "})

@@ -121,14 +121,24 @@ def make_course(
     signed: list[TreatmentSession] = []
     for index in range(sessions):
         session = services.session_start(
-            plan=plan, by=practitioner, contraindications_reviewed=True, photos_taken=True
+            # The course's patient signed no photo consent: no before photos are recorded.
+            plan=plan,
+            by=practitioner,
+            contraindications_reviewed=True,
+            photos_taken=False,
         )
         session_notes = notes if long_note_session in (None, index) else ""
+        performed_at = _at(first_day + datetime.timedelta(days=days_apart * index))
+        # Pre-checks passed just before, that day (the service stamps the time of the call).
+        TreatmentSession.objects.filter(pk=session.pk).update(
+            started_at=performed_at - datetime.timedelta(minutes=5)
+        )
+        session.refresh_from_db()
         session = services.session_record(
             session=session,
             by=practitioner,
             data={
-                "performed_at": _at(first_day + datetime.timedelta(days=days_apart * index)),
+                "performed_at": performed_at,
                 "antiseptic": TreatmentSession.Antiseptic.CHLORHEXIDINE,
                 "numbing_cream": "Lidocaine/prilocaine 5%",
                 "numbing_minutes": 20,

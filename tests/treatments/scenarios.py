@@ -20,17 +20,32 @@ from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.services import LotInput, PointInput
 
 
-def consenting_patient(*, witness: Any, **names: str) -> Any:
-    """A patient who signed the clinic's (current) general treatment consent."""
-    text = ConsentText.objects.filter(
-        kind=ConsentText.Kind.TREATMENT, indication="", superseded_at__isnull=True
+def _current_text(kind: str, title: str, witness: Any) -> ConsentText:
+    return ConsentText.objects.filter(
+        kind=kind, indication="", superseded_at__isnull=True
     ).first() or patient_services.consent_text_publish(
-        kind=ConsentText.Kind.TREATMENT, title="General consent", body="I agree.", by=witness
+        kind=kind, title=title, body="I agree.", by=witness
     )
+
+
+def sign_photo_consent(patient: Any, *, witness: Any) -> None:
+    """The patient signs the clinic's (current) photo consent."""
+    text = _current_text(ConsentText.Kind.PHOTO, "Photo consent", witness)
+    patient_services.consent_sign(
+        patient=patient, text=text, signed_name=patient.full_name, witnessed_by=witness
+    )
+
+
+def consenting_patient(*, witness: Any, photos: bool = True, **names: str) -> Any:
+    """A patient who signed the clinic's (current) general treatment consent and, unless
+    `photos` is False, its photo consent."""
+    text = _current_text(ConsentText.Kind.TREATMENT, "General consent", witness)
     patient = PatientFactory(**names)
     patient_services.consent_sign(
         patient=patient, text=text, signed_name=patient.full_name, witnessed_by=witness
     )
+    if photos:
+        sign_photo_consent(patient, witness=witness)
     return patient
 
 
@@ -61,15 +76,27 @@ def clinic(practitioner: Any, admin: Any) -> SimpleNamespace:
     return SimpleNamespace(catalogue=catalogue, face_glow=face_glow, patient=patient, plan=plan)
 
 
-def start(plan: TreatmentPlan, by: Any, session: TreatmentSession | None = None):
-    return services.session_start(
+def start(
+    plan: TreatmentPlan,
+    by: Any,
+    session: TreatmentSession | None = None,
+    *,
+    at: datetime.datetime | None = None,
+) -> TreatmentSession:
+    """Pass the pre-checks of a session; `at` dates them in the past (the service stamps the
+    time of the call), for a scene whose session was given earlier."""
+    started = services.session_start(
         plan=plan, by=by, session=session, contraindications_reviewed=True, photos_taken=True
     )
+    if at is not None:
+        TreatmentSession.objects.filter(pk=started.pk).update(started_at=at, performed_at=at)
+        started.refresh_from_db()
+    return started
 
 
 def log_data(**overrides: Any) -> dict[str, Any]:
     data = {
-        "performed_at": timezone.now() - datetime.timedelta(minutes=20),
+        "performed_at": timezone.now(),
         "antiseptic": "chlorhexidine",
         "numbing_cream": "",
         "numbing_minutes": None,
@@ -128,8 +155,10 @@ def record(
 
 
 def signed_session(scene: SimpleNamespace, by: Any, **data: Any) -> TreatmentSession:
-    """A complete session of the scene's plan, logged and signed through the services."""
-    session = record(start(scene.plan, by), by, lots=lots(scene.catalogue), **data)
+    """A complete session of the scene's plan, logged and signed through the services (its
+    pre-checks passed at `performed_at`, when given)."""
+    started = start(scene.plan, by, at=data.get("performed_at"))
+    session = record(started, by, lots=lots(scene.catalogue), **data)
     return services.session_sign(session=session, by=by)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cocktails.choices import Region
 from tests.treatments.scenarios import start
@@ -34,7 +35,8 @@ def test_every_zone_belongs_to_a_diagram():
 
 def _post(scene, **rows):
     data = {
-        "performed_at": "2026-03-16T10:00",
+        # Given once the pre-checks passed (the session was started just now).
+        "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "cocktail": scene.face_glow.pk,
         "technique": "nappage",
         "needle_gauge": "30",

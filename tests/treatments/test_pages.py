@@ -273,6 +273,74 @@ def test_a_blocked_start_says_why_and_starts_nothing(scene, practitioner, practi
     assert not TreatmentSession.objects.exists()
 
 
+def test_before_photos_are_refused_at_their_box_without_the_photo_consent(
+    scene, practitioner, practitioner_client
+):
+    from patients.models import Consent
+    from patients.services import consent_withdraw
+
+    consent = Consent.objects.get(patient=scene.patient, text__kind="photo")
+    consent_withdraw(consent=consent, by=practitioner, reason="No photos, please")
+    url = _url("session_begin", scene.plan.pk)
+    assert 'data-testid="no-photo-consent"' in practitioner_client.get(url).content.decode()
+    response = practitioner_client.post(
+        url, {"contraindications_reviewed": "on", "photos_taken": "on"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "photos_taken": [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    }
+    assert not TreatmentSession.objects.exists()
+    response = practitioner_client.post(url, {"contraindications_reviewed": "on"})
+    session = TreatmentSession.objects.get()
+    assert response.status_code == 302
+    assert not session.photos_taken
+    detail = practitioner_client.get(_url("session_detail", session.pk)).content.decode()
+    assert "No before photos (no photo consent)" in detail
+
+
+def test_the_pre_checks_warn_of_a_session_sooner_than_the_plans_interval(
+    scene, practitioner, practitioner_client
+):
+    five_days_ago = timezone.now() - datetime.timedelta(days=5)
+    signed_session(scene, practitioner, performed_at=five_days_ago)
+    day = timezone.localdate(five_days_ago)
+    url = _url("session_begin", scene.plan.pk)
+    html = practitioner_client.get(url).content.decode()
+    assert 'data-testid="interval-warning"' in html
+    assert (
+        f"The last session was on {day.day} {day:%B %Y} (5 days ago); this plan&#x27;s "
+        "interval is 14 days."
+    ) in html
+    # A warning, not a refusal: the session starts.
+    assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+    response = practitioner_client.post(
+        url, {"contraindications_reviewed": "on", "photos_taken": "on"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("days_ago", "warned"), [(0, True), (13, True), (14, False)])
+def test_the_interval_warning_counts_days_on_the_clinics_calendar(
+    scene, practitioner, practitioner_client, days_ago, warned
+):
+    signed_session(
+        scene, practitioner, performed_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert ('data-testid="interval-warning"' in html) is warned
+    if days_ago == 0:
+        assert "(today); this plan" in html
+
+
+def test_the_first_session_has_no_interval_warning(scene, practitioner_client):
+    html = practitioner_client.get(_url("session_begin", scene.plan.pk)).content.decode()
+    assert 'data-testid="interval-warning"' not in html
+
+
 def test_an_allergy_to_the_cocktail_is_shown_before_the_pre_checks_are_ticked(
     scene, practitioner, practitioner_client
 ):
@@ -324,9 +392,7 @@ def test_a_plan_with_a_cocktail_the_patient_is_allergic_to_is_refused_at_the_coc
 
 def _log_post(scene, **overrides):
     data = {
-        "performed_at": (timezone.localtime() - datetime.timedelta(minutes=30)).strftime(
-            "%Y-%m-%dT%H:%M"
-        ),
+        "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "cocktail": scene.face_glow.pk,
         "technique": "nappage",
         "needle_gauge": "30",
@@ -388,6 +454,45 @@ def test_bad_log_input_is_shown_at_its_field_and_nothing_is_saved(
     assert "Nothing was saved" in html
     assert not LotUsage.objects.exists()
     assert not session.points.exists()
+
+
+def test_every_error_of_the_log_comes_back_in_one_submit(scene, practitioner, practitioner_client):
+    session = start(scene.plan, practitioner)
+    future = timezone.localtime() + datetime.timedelta(hours=2)
+    response = practitioner_client.post(
+        _url("session_log", session.pk),
+        _log_post(
+            scene,
+            performed_at=future.strftime("%Y-%m-%dT%H:%M"),
+            needle_length_mm="40",  # refused by the form
+            total_volume_ml="1.50",  # the sites add up to 1.00 ml
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["needle_length_mm"]
+    assert errors["performed_at"] == ["The session cannot be in the future."]
+    assert errors["total_volume_ml"] == [
+        "The sites add up to 1.00 ml, not 1.50 ml: correct a site's volume or the total."
+    ]
+    assert not LotUsage.objects.exists()
+    assert not session.points.exists()
+
+
+def test_a_row_refused_by_the_service_is_shown_with_a_field_refused_by_the_form(
+    scene, practitioner, practitioner_client
+):
+    session = start(scene.plan, practitioner)
+    other = LotFactory(product=ProductFactory(name="Other"), lot_number="O")
+    response = practitioner_client.post(
+        _url("session_log", session.pk),
+        _log_post(scene, **{"pain_score": "11", "lots-0-lot": other.pk}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["pain_score"]
+    lot_row = response.context["lots"].forms[0]
+    assert "which is not in Face glow v1" in " ".join(lot_row.errors["lot"])
+    assert not LotUsage.objects.exists()
 
 
 def test_save_and_sign_signs_a_complete_log(scene, practitioner, practitioner_client):

@@ -70,7 +70,7 @@ def test_a_relative_contraindication_does_not_block(scene, practitioner):
 
 
 def test_a_missing_consent_blocks_the_start(scene, practitioner):
-    consent = Consent.objects.get(patient=scene.patient)
+    consent = Consent.objects.get(patient=scene.patient, text__kind="treatment")
     patient_services.consent_withdraw(consent=consent, by=practitioner, reason="Changed mind")
     with pytest.raises(ValidationError) as caught:
         start(scene.plan, practitioner)
@@ -100,6 +100,33 @@ def test_each_attestation_is_required(scene, practitioner, reviewed, photos, fie
         )
     assert list(caught.value.message_dict) == [field]
     assert not TreatmentSession.objects.exists()
+
+
+def _without_photo_consent(patient, by) -> None:
+    consent = Consent.objects.get(patient=patient, text__kind="photo")
+    patient_services.consent_withdraw(consent=consent, by=by, reason="No photos, please")
+
+
+def test_before_photos_are_refused_without_the_photo_consent(scene, practitioner):
+    _without_photo_consent(scene.patient, practitioner)
+    with pytest.raises(ValidationError) as caught:
+        start(scene.plan, practitioner)
+    assert caught.value.message_dict == {
+        "photos_taken": [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    }
+    assert not TreatmentSession.objects.exists()
+
+
+def test_a_patient_without_the_photo_consent_is_treated_without_photos(scene, practitioner):
+    _without_photo_consent(scene.patient, practitioner)
+    session = services.session_start(
+        plan=scene.plan, by=practitioner, contraindications_reviewed=True, photos_taken=False
+    )
+    assert session.is_started
+    assert not session.photos_taken
 
 
 def test_every_reason_is_given_at_once(scene, practitioner):
@@ -336,6 +363,43 @@ def test_a_session_in_the_future_is_refused(scene, practitioner):
     assert caught.value.message_dict == {"performed_at": ["The session cannot be in the future."]}
 
 
+def _frozen_at_42_seconds(time_machine) -> datetime.datetime:
+    """Stop the clock a little later, 42 seconds into a minute (the local time)."""
+    later = timezone.localtime() + datetime.timedelta(minutes=1)
+    now = later.replace(second=42, microsecond=0)
+    time_machine.move_to(now, tick=False)
+    return now
+
+
+def test_injections_before_the_pre_checks_are_refused(scene, practitioner, time_machine):
+    now = _frozen_at_42_seconds(time_machine)
+    session = start(scene.plan, practitioner)
+    with pytest.raises(ValidationError) as caught:
+        services.session_record(
+            session=session,
+            by=practitioner,
+            data=log_data(performed_at=timezone.now() - datetime.timedelta(minutes=20)),
+            points=face_points(),
+            lots=lots(scene.catalogue),
+        )
+    assert caught.value.message_dict == {
+        "performed_at": [
+            f"The injections cannot come before the pre-checks, passed on {now:%d/%m/%Y} at "
+            f"{now:%H:%M} (consent and checks come first)."
+        ]
+    }
+    assert not LotUsage.objects.exists()
+
+
+def test_the_injection_time_may_be_the_minute_of_the_pre_checks(scene, practitioner, time_machine):
+    # The page gives the time to the minute: the minute the pre-checks passed is accepted.
+    now = _frozen_at_42_seconds(time_machine)
+    session = start(scene.plan, practitioner)
+    minute = now.replace(second=0)
+    session = record(session, practitioner, lots=lots(scene.catalogue), performed_at=minute)
+    assert session.performed_at == minute
+
+
 def test_only_the_practitioner_who_gave_the_session_logs_it(
     scene, practitioner, other_practitioner
 ):
@@ -361,6 +425,40 @@ def test_an_incomplete_log_cannot_be_signed(scene, practitioner):
     assert "Record the lots used (they are traced in case of a recall)." in messages
     session.refresh_from_db()
     assert session.status == TreatmentSession.Status.IN_PROGRESS
+
+
+def test_more_injected_than_the_lots_hold_is_not_signed(scene, practitioner):
+    # 4 sites of 5 ml on the face, from one 5 ml vial.
+    session = record(
+        start(scene.plan, practitioner),
+        practitioner,
+        lots=[LotInput(lot=scene.catalogue.ha_lot, vials=1, volume_ml=Decimal("5"))],
+        points=face_points("5", "5", "5", "5"),
+        total_volume_ml=Decimal("20"),
+    )
+    assert ("total_volume_ml", _TOO_MUCH) in services.sign_problems(session)
+    with pytest.raises(ValidationError) as caught:
+        services.session_sign(session=session, by=practitioner)
+    assert caught.value.messages == ["The session cannot be signed yet:", _TOO_MUCH]
+    session.refresh_from_db()
+    assert session.status == TreatmentSession.Status.IN_PROGRESS
+
+
+_TOO_MUCH = (
+    "The sites add up to 20.00 ml, but the lots used hold 5.00 ml at most: check the volumes, "
+    "or record the other vials."
+)
+
+
+def test_what_the_lots_hold_counts_every_vial_opened(scene, practitioner):
+    session = record(
+        start(scene.plan, practitioner),
+        practitioner,
+        lots=[LotInput(lot=scene.catalogue.ha_lot, vials=4, volume_ml=Decimal("20"))],
+        points=face_points("5", "5", "5", "5"),
+        total_volume_ml=Decimal("20"),
+    )
+    assert services.session_sign(session=session, by=practitioner).is_signed
 
 
 def test_a_signed_session_is_never_edited_again(scene, practitioner):

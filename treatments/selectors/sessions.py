@@ -3,6 +3,7 @@ safety review of the cocktail before injecting."""
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Collection
 from decimal import Decimal
@@ -15,7 +16,7 @@ from cocktails.composition import Severity
 from cocktails.models import Cocktail, Formulation, Lot, Product
 from cocktails.selectors import formulation_findings, usable_stock_filter
 from patients.models import Patient
-from treatments.models import TreatmentPlan
+from treatments.models import TreatmentPlan, TreatmentSession
 
 CENT = Decimal("0.01")
 
@@ -98,3 +99,26 @@ def session_warnings(*, formulation: Formulation, patient: Patient) -> list[str]
         for finding in formulation_findings(formulation=formulation, patient=patient)
         if finding.severity is not Severity.REFUSE
     ]
+
+
+def plan_interval_warning(*, plan: TreatmentPlan, today: datetime.date | None = None) -> str:
+    """A word of warning when the plan's last signed session is fewer than its interval ago
+    (on the clinic's calendar); "" when not. It does not stop the session: the practitioner
+    may have a reason, but should not start one too early without noticing. One query."""
+    last = (
+        plan.sessions.filter(status=TreatmentSession.Status.SIGNED)
+        .order_by("-performed_at")
+        .values_list("performed_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return ""
+    day = timezone.localdate(last)
+    ago = ((today or timezone.localdate()) - day).days
+    if ago >= plan.interval_days:
+        return ""
+    when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
+    return (
+        f"The last session was on {day.day} {day:%B %Y} ({when}); this plan's interval is "
+        f"{plan.interval_days} days."
+    )

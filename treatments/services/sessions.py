@@ -24,7 +24,7 @@ from django.utils import timezone
 from cocktails.choices import Region
 from cocktails.models import Cocktail, Formulation, Lot
 from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
-from patients.selectors import patient_treatment_blockers
+from patients.selectors import patient_has_photo_consent, patient_treatment_blockers
 from treatments import diary
 from treatments.models import (
     MAX_DEPTH_MM,
@@ -146,6 +146,10 @@ def session_start(
     consent for the indication; the contraindications were not reviewed; the before photos
     were not taken; or the plan's cocktail is now refused for the patient (an allergy
     recorded since it was made).
+
+    Before photos are required of a patient who signed the photo consent, and refused for one
+    who did not: a session must not claim photos the patient never agreed to (the treatment
+    itself does not depend on the photo consent).
     """
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if not plan.is_treating:
@@ -169,7 +173,13 @@ def session_start(
         errors["contraindications_reviewed"] = [
             "Review the contraindications and allergies above, then tick the box."
         ]
-    if not photos_taken:
+    photo_consent = patient_has_photo_consent(patient=plan.patient)
+    if photos_taken and not photo_consent:
+        errors["photos_taken"] = [
+            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "session. Leave the box unticked, or have the photo consent signed first."
+        ]
+    elif not photos_taken and photo_consent:
         errors["photos_taken"] = ["Take the before photos first (same angles as last time)."]
     refusals = blocking_findings(formulation_id=plan.cocktail.current_id, patient=plan.patient)
     if refusals:
@@ -196,7 +206,8 @@ def session_start(
     session.status = Status.IN_PROGRESS
     session.practitioner = by
     session.started_at = session.performed_at = now
-    session.contraindications_reviewed = session.consent_verified = session.photos_taken = True
+    session.contraindications_reviewed = session.consent_verified = True
+    session.photos_taken = photos_taken
     session.aftercare = session.aftercare or DEFAULT_AFTERCARE
     session._history_user = by
     session.save()
@@ -219,6 +230,26 @@ def _lock_for_log(session: TreatmentSession, by: User) -> TreatmentSession:
         name = locked.practitioner.get_full_name() or locked.practitioner.get_username()
         raise ValidationError(f"Only {name}, who gave this session, can log and sign it.")
     return locked
+
+
+def _performed_at_error(session: TreatmentSession, performed_at: datetime.datetime) -> str:
+    """What is wrong with `performed_at` as the time of `session`'s injections; "" if none.
+
+    The injections come after the pre-checks (which found the treatment consent signed): a
+    time before them would read as treatment before consent. The page gives the time to the
+    minute, so the pre-checks' time is compared to the minute too."""
+    checked = session.started_at
+    if performed_at > timezone.now() + datetime.timedelta(minutes=10):
+        return "The session cannot be in the future."
+    if checked is not None and performed_at < checked.replace(second=0, microsecond=0):
+        local = timezone.localtime(checked)
+        return (
+            f"The injections cannot come before the pre-checks, passed on {local:%d/%m/%Y} at "
+            f"{local:%H:%M} (consent and checks come first)."
+        )
+    if timezone.localdate(performed_at) < session.plan.start_date - datetime.timedelta(days=365):
+        return "Check the date: it is long before the plan started."
+    return ""
 
 
 def _point_errors(points: Sequence[PointInput], diagrams: set[str]) -> dict[int, dict[str, str]]:
@@ -326,6 +357,61 @@ def _sync_lots(
     return errors
 
 
+@dataclass
+class LogProblems:
+    """What session_record refuses in a log before writing anything: `fields` (the time, the
+    cocktail) by field, `rows` of the sites and lots tables as in RowErrors, `total` the
+    total volume's; `formulation` is the cocktail version the log would record."""
+
+    fields: dict[str, list[str]]
+    rows: dict[tuple[str, int], dict[str, str]]
+    total: str
+    formulation: Formulation
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.rows or self.total)
+
+
+def session_log_problems(
+    *,
+    session: TreatmentSession,
+    data: Mapping[str, Any],
+    cocktail: Cocktail | None,
+    points: Sequence[PointInput] | None,
+    lots: Sequence[LotInput] | None,
+) -> LogProblems:
+    """Check a log as session_record does, without writing. The page also calls it when some
+    of its own fields are invalid, with what it could read (a key missing from `data`, or
+    `points` or `lots` None, is not checked), so that every error comes back in one submit."""
+    plan = session.plan
+    cocktail = cocktail or plan.cocktail
+    fields: dict[str, list[str]] = {}
+    if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
+        fields["cocktail"] = [f"{cocktail.name} is not a current cocktail for {plan}."]
+    performed_at = data.get("performed_at")
+    if performed_at is not None and (problem := _performed_at_error(session, performed_at)):
+        fields["performed_at"] = [problem]
+    if session.formulation is None or session.formulation.cocktail_id != cocktail.pk:
+        formulation = cocktail.current
+    else:
+        formulation = session.formulation
+    if "cocktail" not in fields and (
+        refusals := blocking_findings(formulation_id=formulation.pk, patient=plan.patient)
+    ):
+        fields["cocktail"] = refusals
+
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    if points is not None:
+        for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
+            rows["points", index] = problems
+    if lots is not None:
+        products = allowed_products(formulation=formulation)
+        for index, problems in _lot_errors(lots, formulation, products).items():
+            rows["lots", index] = problems
+    total = _volume_error(data.get("total_volume_ml"), points) if points is not None else ""
+    return LogProblems(fields=fields, rows=rows, total=total, formulation=formulation)
+
+
 @transaction.atomic
 def session_record(
     *,
@@ -344,36 +430,22 @@ def session_record(
     if unknown:
         raise TypeError(f"session_record cannot set {sorted(unknown)}")
     session = _lock_for_log(session, by)
-    plan = session.plan
-    cocktail = cocktail or plan.cocktail
-    fields: dict[str, str] = {}
-    if cocktail.pk not in {c.pk for c in session_cocktail_choices(plan=plan)}:
-        fields["cocktail"] = f"{cocktail.name} is not a current cocktail for {plan}."
+    cocktail = cocktail or session.plan.cocktail
     performed_at = data.get("performed_at") or session.performed_at
-    if performed_at > timezone.now() + datetime.timedelta(minutes=10):
-        fields["performed_at"] = "The session cannot be in the future."
-    elif timezone.localdate(performed_at) < plan.start_date - datetime.timedelta(days=365):
-        fields["performed_at"] = "Check the date: it is long before the plan started."
-    if fields:
-        raise ValidationError(fields)
-
-    if session.formulation is None or session.formulation.cocktail_id != cocktail.pk:
-        formulation = cocktail.current
-    else:
-        formulation = session.formulation
-    refusals = blocking_findings(formulation_id=formulation.pk, patient=plan.patient)
-    if refusals:
-        raise ValidationError({"cocktail": refusals})
-    products = allowed_products(formulation=formulation)
-
-    rows: dict[tuple[str, int], dict[str, str]] = {}
-    for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
-        rows["points", index] = problems
-    for index, problems in _lot_errors(lots, formulation, products).items():
-        rows["lots", index] = problems
-    volume_problem = _volume_error(data.get("total_volume_ml"), points)
-    if rows or volume_problem:
-        raise RowErrors(rows, {"total_volume_ml": volume_problem} if volume_problem else None)
+    problems = session_log_problems(
+        session=session,
+        data={**data, "performed_at": performed_at},
+        cocktail=cocktail,
+        points=points,
+        lots=lots,
+    )
+    if problems.fields:
+        raise ValidationError(problems.fields)
+    if problems.rows or problems.total:
+        raise RowErrors(
+            problems.rows, {"total_volume_ml": problems.total} if problems.total else None
+        )
+    formulation = problems.formulation
 
     for field, value in data.items():
         setattr(session, field, value)
@@ -419,19 +491,33 @@ def sign_problems(session: TreatmentSession) -> list[tuple[str, str]]:
     points = list(session.points.all())
     if not points:
         problems.append(("points", "Place at least one injection site on the map."))
+    summed = sum((point.volume_ml for point in points), Decimal(0))
     if session.total_volume_ml is None:
         problems.append(("total_volume_ml", "Record the total volume injected."))
+    elif points and summed.quantize(CENT) != session.total_volume_ml.quantize(CENT):
+        problems.append(
+            (
+                "total_volume_ml",
+                f"The sites add up to {summed:.2f} ml, not {session.total_volume_ml:.2f} ml.",
+            )
+        )
+    used = list(
+        session.lots.filter(usage__cancelled_at__isnull=True).select_related("lot__product")
+    )
+    if not used:
+        problems.append(("lots", "Record the lots used (they are traced in case of a recall)."))
     else:
-        summed = sum((point.volume_ml for point in points), Decimal(0))
-        if points and summed.quantize(CENT) != session.total_volume_ml.quantize(CENT):
+        # What was injected came out of these vials: more than they hold is a typing slip
+        # (a volume per site entered as the total, a lot left out), not a record to sign.
+        held = sum((row.vials * row.lot.product.volume_ml for row in used), Decimal(0))
+        if summed > held:
             problems.append(
                 (
                     "total_volume_ml",
-                    f"The sites add up to {summed:.2f} ml, not {session.total_volume_ml:.2f} ml.",
+                    f"The sites add up to {summed:.2f} ml, but the lots used hold "
+                    f"{held:.2f} ml at most: check the volumes, or record the other vials.",
                 )
             )
-    if not session.lots.filter(usage__cancelled_at__isnull=True).exists():
-        problems.append(("lots", "Record the lots used (they are traced in case of a recall)."))
     if session.pain_score is None:
         problems.append(("pain_score", "Record the pain score."))
     if not session.aftercare.strip():

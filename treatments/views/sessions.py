@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clinic.roles import Capability, requires
 from patients.selectors import (
     patient_clinical_alerts,
+    patient_has_photo_consent,
     patient_missing_consents,
     patient_photos,
 )
@@ -33,6 +34,7 @@ from treatments.selectors import (
     lot_suggestions,
     plan_diagrams,
     plan_get_for_user,
+    plan_interval_warning,
     session_cocktail_choices,
     session_get_for_user,
     session_lot_choices,
@@ -89,10 +91,12 @@ def _precheck_page(
                 patient=patient, indication=plan.indication
             ),
             "photos_today": today_photos,
+            "photo_consent": patient_has_photo_consent(patient=patient),
             # What session_start would refuse the cocktail for, shown before the boxes are
             # ticked rather than after.
             "refusals": blocking_findings(formulation_id=plan.cocktail.current_id, patient=patient),
             "warnings": session_warnings(formulation=plan.cocktail.current, patient=patient),
+            "too_soon": plan_interval_warning(plan=plan),
         },
     )
 
@@ -188,6 +192,26 @@ def _apply_row_errors(
         form.add_error(field if field in form.fields else None, message)
 
 
+def _add_service_problems(
+    session: TreatmentSession, form: SessionLogForm, points: PointFormSet, lots: LotFormSet
+) -> None:
+    """Some input was refused by the forms: add what the service would refuse in the rest
+    (a time in the future, a site's total…), so every error comes back in one submit."""
+    cleaned = form.cleaned_data
+    problems = services.session_log_problems(
+        session=session,
+        data={field: value for field, value in cleaned.items() if field in LOG_FIELDS},
+        cocktail=cleaned.get("cocktail"),
+        points=[row.point() for row in points.kept_forms] if points.is_valid() else None,
+        lots=[row.line() for row in lots.kept_forms] if lots.is_valid() else None,
+    )
+    for field, texts in problems.fields.items():
+        for message in texts:
+            form.add_error(field if field in form.fields else None, message)
+    totals = {"total_volume_ml": problems.total} if problems.total else None
+    _apply_row_errors(RowErrors(problems.rows, totals), form, points, lots)
+
+
 @requires(Capability.EDIT_CLINICAL)
 def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The session's log: the map and its sites, the lots, and the rest of the record. Save
@@ -206,7 +230,9 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     form, points, lots = _log_forms(request, session)
     if request.method == "POST":
         valid = all([form.is_valid(), points.is_valid(), lots.is_valid()])
-        if valid:
+        if not valid:
+            _add_service_problems(session, form, points, lots)
+        else:
             try:
                 services.session_record(
                     session=session,
