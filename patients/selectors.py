@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from clinic.roles import Capability, can
@@ -316,6 +316,19 @@ def patient_has_valid_consent(*, patient: Patient, indication: str | None) -> bo
     if not required:
         return False
     return _signed_text_ids(patient=patient, texts=required) == {text.pk for text in required}
+
+
+def treatment_consent_signed_at(
+    *, patient: Patient, indication: str | None
+) -> datetime.datetime | None:
+    """When the patient signed the last of the treatment consent texts in force for
+    ``indication`` (signatures not withdrawn): no injection for it can come before. None when
+    none is signed. Two queries."""
+    required = consent_texts_required(indication=indication)
+    signatures = Consent.objects.filter(
+        patient=patient, text__in=required, withdrawn_at__isnull=True
+    )
+    return signatures.aggregate(last=Max("signed_at"))["last"]
 
 
 def patient_has_photo_consent(*, patient: Patient) -> bool:

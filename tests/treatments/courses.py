@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from patients.models import ConsentText, Patient
+from patients.models import Consent, ConsentText, Patient
 from patients.services import consent_sign, consent_text_publish
 from tests.cocktails.factories import LotFactory
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
@@ -100,13 +100,17 @@ def make_course(
     the last one a week ago; the first followed by a bruise, and two reviews. `notes` go
     into every session's notes, or only into session `long_note_session` (0-based)."""
     patient = patient or PatientFactory()
-    consent_sign(
+    consent = consent_sign(
         patient=patient,
         text=clinic.consent,
         signed_name=patient.full_name,
         witnessed_by=practitioner,
     )
     first_day = timezone.localdate() - datetime.timedelta(days=7 + days_apart * (sessions - 1))
+    # Signed at the consultation, before the first session.
+    Consent.objects.filter(pk=consent.pk).update(
+        signed_at=_at(first_day - datetime.timedelta(days=3))
+    )
     plan = make_plan(
         clinic,
         practitioner=practitioner,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cocktails.choices import BodyArea, Indication
 from patients import services as patient_services
-from patients.models import ConsentText
+from patients.models import Consent, ConsentText
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
 from tests.patients.factories import PatientFactory
 from treatments import services
@@ -41,8 +41,12 @@ def consenting_patient(*, witness: Any, photos: bool = True, **names: str) -> An
     `photos` is False, its photo consent."""
     text = _current_text(ConsentText.Kind.TREATMENT, "General consent", witness)
     patient = PatientFactory(**names)
-    patient_services.consent_sign(
+    consent = patient_services.consent_sign(
         patient=patient, text=text, signed_name=patient.full_name, witnessed_by=witness
+    )
+    # Signed at the consultation, long before any session a test logs.
+    Consent.objects.filter(pk=consent.pk).update(
+        signed_at=timezone.now() - datetime.timedelta(days=730)
     )
     if photos:
         sign_photo_consent(patient, witness=witness)

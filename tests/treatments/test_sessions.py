@@ -371,33 +371,45 @@ def _frozen_at_42_seconds(time_machine) -> datetime.datetime:
     return now
 
 
-def test_injections_before_the_pre_checks_are_refused(scene, practitioner, time_machine):
+def test_injections_before_the_consent_was_signed_are_refused(scene, practitioner, time_machine):
     now = _frozen_at_42_seconds(time_machine)
+    signed = now - datetime.timedelta(minutes=10)
+    Consent.objects.filter(patient=scene.patient).update(signed_at=signed)
     session = start(scene.plan, practitioner)
     with pytest.raises(ValidationError) as caught:
         services.session_record(
             session=session,
             by=practitioner,
-            data=log_data(performed_at=timezone.now() - datetime.timedelta(minutes=20)),
+            data=log_data(performed_at=now - datetime.timedelta(minutes=20)),
             points=face_points(),
             lots=lots(scene.catalogue),
         )
     assert caught.value.message_dict == {
         "performed_at": [
-            f"The injections cannot come before the pre-checks, passed on {now:%d/%m/%Y} at "
-            f"{now:%H:%M} (consent and checks come first)."
+            "The injections cannot come before the patient signed the treatment consent, on "
+            f"{signed:%d/%m/%Y} at {signed:%H:%M}."
         ]
     }
     assert not LotUsage.objects.exists()
+    # The minute of the signature itself is accepted (the page gives no seconds).
+    session = record(
+        session, practitioner, lots=lots(scene.catalogue), performed_at=signed.replace(second=0)
+    )
+    assert session.performed_at == signed.replace(second=0)
 
 
-def test_the_injection_time_may_be_the_minute_of_the_pre_checks(scene, practitioner, time_machine):
-    # The page gives the time to the minute: the minute the pre-checks passed is accepted.
+def test_a_session_logged_after_it_was_given_may_predate_its_pre_checks(
+    scene, practitioner, time_machine
+):
+    # Given at 10:00, logged at 10:45: the pre-checks are ticked when the log is opened.
     now = _frozen_at_42_seconds(time_machine)
+    Consent.objects.filter(patient=scene.patient).update(
+        signed_at=now - datetime.timedelta(hours=2)
+    )
     session = start(scene.plan, practitioner)
-    minute = now.replace(second=0)
-    session = record(session, practitioner, lots=lots(scene.catalogue), performed_at=minute)
-    assert session.performed_at == minute
+    given = (now - datetime.timedelta(minutes=45)).replace(second=0)
+    session = record(session, practitioner, lots=lots(scene.catalogue), performed_at=given)
+    assert session.performed_at == given
 
 
 def test_only_the_practitioner_who_gave_the_session_logs_it(

@@ -24,7 +24,11 @@ from django.utils import timezone
 from cocktails.choices import Region
 from cocktails.models import Cocktail, Formulation, Lot
 from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
-from patients.selectors import patient_has_photo_consent, patient_treatment_blockers
+from patients.selectors import (
+    patient_has_photo_consent,
+    patient_treatment_blockers,
+    treatment_consent_signed_at,
+)
 from treatments import diary
 from treatments.models import (
     MAX_DEPTH_MM,
@@ -235,19 +239,21 @@ def _lock_for_log(session: TreatmentSession, by: User) -> TreatmentSession:
 def _performed_at_error(session: TreatmentSession, performed_at: datetime.datetime) -> str:
     """What is wrong with `performed_at` as the time of `session`'s injections; "" if none.
 
-    The injections come after the pre-checks (which found the treatment consent signed): a
-    time before them would read as treatment before consent. The page gives the time to the
-    minute, so the pre-checks' time is compared to the minute too."""
-    checked = session.started_at
+    Not before the patient signed the treatment consent the plan needs: the record would read
+    as treatment before consent. (It may come before the pre-checks' time in the app: a
+    practitioner who logs a session after giving it ticks them afterwards.) The page gives the
+    time to the minute, so the signature is compared to the minute too."""
     if performed_at > timezone.now() + datetime.timedelta(minutes=10):
         return "The session cannot be in the future."
-    if checked is not None and performed_at < checked.replace(second=0, microsecond=0):
-        local = timezone.localtime(checked)
+    plan = session.plan
+    signed = treatment_consent_signed_at(patient=plan.patient, indication=plan.indication)
+    if signed is not None and performed_at < signed.replace(second=0, microsecond=0):
+        local = timezone.localtime(signed)
         return (
-            f"The injections cannot come before the pre-checks, passed on {local:%d/%m/%Y} at "
-            f"{local:%H:%M} (consent and checks come first)."
+            "The injections cannot come before the patient signed the treatment consent, on "
+            f"{local:%d/%m/%Y} at {local:%H:%M}."
         )
-    if timezone.localdate(performed_at) < session.plan.start_date - datetime.timedelta(days=365):
+    if timezone.localdate(performed_at) < plan.start_date - datetime.timedelta(days=365):
         return "Check the date: it is long before the plan started."
     return ""
 
