@@ -36,31 +36,33 @@ def stale_reason(now: datetime.datetime) -> Case:
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-def _with_resend_refusal(
-    messages: QuerySet[OutboxMessage], now: datetime.datetime | None
-) -> QuerySet[OutboxMessage]:
-    """Each message with `resend_refusal`: why a failed one would not be sent again (the
+def with_resend_refusals(
+    messages: list[OutboxMessage], now: datetime.datetime | None = None
+) -> list[OutboxMessage]:
+    """Give each message its `resend_refusal`: why a failed one would not be sent again (the
     same staleness rules as the resend itself), "" when it would or when it did not fail. The
-    pages offer "Send again" only where it would work."""
-    return messages.annotate(
-        resend_refusal=Case(
-            When(status=Status.FAILED, then=stale_reason(now or clock.now())),
-            default=Value(""),
-            output_field=CharField(),
+    pages offer "Send again" only where it would work.
+
+    One query, and only when failed messages are among them: the rules are one large CASE that
+    costs about 13 ms to build and run, and most pages show no failed email."""
+    failed = [message.pk for message in messages if message.status == Status.FAILED]
+    refusals: dict[int, str] = {}
+    if failed:
+        rows = OutboxMessage.objects.filter(pk__in=failed).annotate(
+            refusal=stale_reason(now or clock.now())
         )
-    )
+        refusals = dict(rows.values_list("pk", "refusal"))
+    for message in messages:
+        message.resend_refusal = refusals.get(message.pk, "")
+    return messages
 
 
 def outbox_messages(
-    *,
-    status: str | None = None,
-    patient_id: int | None = None,
-    now: datetime.datetime | None = None,
+    *, status: str | None = None, patient_id: int | None = None
 ) -> QuerySet[OutboxMessage]:
-    """Newest first (by when each is or was due), each with its `resend_refusal`."""
-    messages = _with_resend_refusal(
-        OutboxMessage.objects.select_related(*ROW_RELATED).order_by("-due_at", "-pk"), now
-    )
+    """Newest first (by when each is or was due); see `with_resend_refusals` for the rows
+    shown."""
+    messages = OutboxMessage.objects.select_related(*ROW_RELATED).order_by("-due_at", "-pk")
     if status:
         messages = messages.filter(status=status)
     if patient_id is not None:
@@ -84,7 +86,7 @@ def patient_outbox(
     """The patient's latest emails, for the panel on the patient page, each with its
     `resend_refusal`."""
     messages = OutboxMessage.objects.filter(patient_id=patient_id).order_by("-due_at", "-pk")
-    return list(_with_resend_refusal(messages, now)[:limit])
+    return with_resend_refusals(list(messages[:limit]), now)
 
 
 def outbox_message_for(user: User, pk: int) -> OutboxMessage:

@@ -49,6 +49,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
             offset : offset + PER_PAGE + 1
         ]
     )
+    selectors.with_resend_refusals(rows[:PER_PAGE])
     patient = (
         Patient.objects.filter(pk=patient_id).only("first_name", "last_name").first()
         if patient_id
