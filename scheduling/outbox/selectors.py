@@ -70,6 +70,13 @@ def outbox_messages(
     return messages
 
 
+def switched_off_kinds() -> list[str]:
+    """The labels of the kinds of patient email the clinic has switched off (in the back
+    office): their waiting emails are not sent. One query."""
+    rows = MessageKindSwitch.objects.filter(is_enabled=False).order_by("kind")
+    return [row.get_kind_display() for row in rows]
+
+
 def outbox_attention_counts(*, patient_id: int | None = None) -> dict[str, int]:
     """How many failed and waiting messages there are: one grouped count, on the status index
     (sent ones are not counted: there are many, and nobody acts on them)."""

@@ -115,8 +115,9 @@ def test_empty_lists_say_so(receptionist_client, frozen_now, url):
 @pytest.mark.parametrize(
     ("query", "queries"),
     # The session (read, then its refresh: 4), user and roles (2), rows (1), why the failed
-    # rows shown would not be sent again (1), counts (1); a patient filter reads the patient too.
-    [({}, 9), ({"status": "failed"}, 9), ({"patient": "me"}, 10)],
+    # rows shown would not be sent again (1), counts (1), kinds switched off (1); a patient
+    # filter reads the patient too.
+    [({}, 10), ({"status": "failed"}, 10), ({"patient": "me"}, 11)],
 )
 def test_the_list_runs_a_constant_number_of_queries(
     receptionist_client, frozen_now, url, django_assert_num_queries, size, query, queries, emails
@@ -254,3 +255,20 @@ def test_the_back_office_lists_emails_and_switches_kinds(admin_client, frozen_no
     )
     switch.refresh_from_db()
     assert not switch.is_enabled
+
+
+def test_the_list_says_which_kinds_of_email_the_clinic_switched_off(
+    receptionist_client, frozen_now, url, emails
+):
+    emails(2)
+    assert 'data-testid="switched-off"' not in receptionist_client.get(url).text
+    MessageKindSwitch.objects.update_or_create(
+        kind=Kind.APPOINTMENT_REMINDER, defaults={"is_enabled": False}
+    )
+    MessageKindSwitch.objects.update_or_create(
+        kind=Kind.CONFIRMATION, defaults={"is_enabled": True}
+    )
+    page = receptionist_client.get(url).text
+    notice = page.split('data-testid="switched-off"')[1].split("</div>")[0]
+    assert "Switched off by the clinic: <strong>Appointment reminder</strong>." in notice
+    assert "Booking confirmation" not in notice
