@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from django.test import Client
 from clinic.roles import Role
 from clinic.services import roles_sync, staff_create
 from tests.integration.smtp import SMTPServer
+from tests.sqlite import migrate_sqlite
 
 # The real Celery worker fixtures (celery_worker, celery_broker), for the integration tests
 # and the browser journeys that go through a worker.
@@ -145,3 +148,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     does: their teardown flushes the database, which removes the rows data migrations made
     (the ingredient catalogue, email switches) that other tests rely on."""
     items.sort(key=_is_transactional)
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database with every migration applied, built once per test session."""
+    path = tmp_path_factory.mktemp("sqlite") / "db.sqlite3"
+    migrate_sqlite(path)
+    return path
+
+
+@pytest.fixture
+def sqlite_database(_migrated_sqlite, tmp_path) -> Path:
+    """This test's own copy of the migrated SQLite database (see tests/sqlite.py)."""
+    path = tmp_path / "db.sqlite3"
+    shutil.copyfile(_migrated_sqlite, path)
+    return path

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -19,10 +15,9 @@ from patients.search import build_search_key, normalise, parse_query
 from patients.selectors import ArchiveFilter, patient_search
 from tests.patients.factories import PatientFactory
 from tests.patients.helpers import log_consultation
+from tests.sqlite import run_on_sqlite
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -154,26 +149,9 @@ for query in ("sondergaard", "yilmaz", "legoff", "Dubois, Hélène"):
 """
 
 
-def test_the_same_searches_work_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-    }
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    run = subprocess.run(
-        [sys.executable, "-c", SQLITE_SEARCH], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == [
+def test_the_same_searches_work_on_sqlite(sqlite_database):
+    printed = run_on_sqlite(sqlite_database, SQLITE_SEARCH)
+    assert printed.splitlines() == [
         "sondergaard: ['Søndergaard']",
         "yilmaz: ['Yılmaz']",  # noqa: RUF001 (a Turkish dotless i)
         "legoff: ['Le Goff']",

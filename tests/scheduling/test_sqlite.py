@@ -3,12 +3,7 @@ still refuses a double booking: the newcomer's `make run` database keeps the rul
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite import run_on_sqlite
 
 SCRIPT = """
 import datetime
@@ -62,23 +57,6 @@ except SlotUnavailable as refused:
 """
 
 
-def test_migrations_and_the_booking_rule_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-    }
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stderr
-    assert "refused: The practitioner already has an appointment at that time. 3" in run.stdout
+def test_migrations_and_the_booking_rule_on_sqlite(sqlite_database):
+    printed = run_on_sqlite(sqlite_database, SCRIPT)
+    assert "refused: The practitioner already has an appointment at that time. 3" in printed
