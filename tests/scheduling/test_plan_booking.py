@@ -254,28 +254,7 @@ def test_the_series_page_lists_plans_waiting_to_be_booked(scene, receptionist_cl
 
 
 def test_confirming_from_the_plan_books_its_sessions(scene, treatment, receptionist_client):
-    data = {
-        "patient": scene.patient.pk,
-        "practitioner": scene.plan.practitioner.pk,
-        "appointment_type": treatment.pk,
-        "count": "2",
-        "interval_days": "14",
-        "day": MONDAY.isoformat(),
-        "time": "10:00",
-        "room": "",
-        "plan": scene.plan.pk,
-        "action": "confirm",
-        "rows-TOTAL_FORMS": "2",
-        "rows-INITIAL_FORMS": "2",
-        "rows-MIN_NUM_FORMS": "1",
-        "rows-MAX_NUM_FORMS": "24",
-    }
-    for index in range(2):
-        data |= {
-            f"rows-{index}-day": (MONDAY + datetime.timedelta(weeks=2 * index)).isoformat(),
-            f"rows-{index}-time": "10:00",
-            f"rows-{index}-room": "",
-        }
+    data = plan_series_post(scene, treatment, "confirm")
     response = receptionist_client.post(URL, data)
     assert response.status_code == 302
     assert Appointment.objects.filter(plan_session__plan=scene.plan).count() == 2
