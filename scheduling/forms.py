@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic import roles
+from clinic.lib.dates import years_after
 from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
@@ -85,13 +86,6 @@ class DayField(forms.DateField):
             )
 
 
-def _years_after(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _date_input(**attrs: str) -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
@@ -105,7 +99,7 @@ class StartMixin:
 
     def clean_start(self, cleaned: dict[str, Any]) -> datetime.datetime | None:
         day, time = cleaned.get("day"), cleaned.get("time")
-        furthest = _years_after(clock.local_today(), YEARS_AHEAD)
+        furthest = years_after(clock.local_today(), YEARS_AHEAD)
         if day is not None and day > furthest:
             self.add_error(
                 "day",

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from clinic.lib.dates import years_after
 from cocktails.composition import lot_problem
 from cocktails.models import Formulation, Lot, LotUsage, Product
 from cocktails.services.formulations import formulation_freeze
@@ -24,15 +25,6 @@ if TYPE_CHECKING:
 
 # A vial's shelf life is a few years: an expiry further out than this is a typing mistake.
 MAX_SHELF_LIFE_YEARS = 10
-
-
-def _years_after(day: datetime.date, years: int) -> datetime.date:
-    if day.year + years > datetime.MAXYEAR:
-        return datetime.date.max
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def lot_date_problems(
@@ -53,7 +45,7 @@ def lot_date_problems(
         errors["expiry_date"] = "The expiry date cannot be before the date of receipt."
     elif expiry_date < today:
         errors["expiry_date"] = "This lot has already expired: it must not be put in stock."
-    elif expiry_date > _years_after(min(received_on or today, today), MAX_SHELF_LIFE_YEARS):
+    elif expiry_date > years_after(min(received_on or today, today), MAX_SHELF_LIFE_YEARS):
         errors["expiry_date"] = (
             f"An expiry more than {MAX_SHELF_LIFE_YEARS} years after receipt is not plausible: "
             "check the date on the box."

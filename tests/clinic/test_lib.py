@@ -11,6 +11,7 @@ from django.core.mail import get_connection
 from django.urls import reverse, set_script_prefix
 from pypdf import PdfReader
 
+from clinic.lib.dates import years_after
 from clinic.lib.email import Attachment, email_build
 from clinic.lib.pdf import pdf_render
 from clinic.lib.runs import consecutive_runs
@@ -102,3 +103,16 @@ def test_url_for_pk_keeps_the_script_prefix():
         assert url_for_pk("patients:detail")(42) == "/clinic-a" + path
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (datetime.date(2026, 11, 27), 2, datetime.date(2028, 11, 27)),
+        (datetime.date(2028, 2, 29), 2, datetime.date(2030, 2, 28)),
+        (datetime.date(2028, 2, 29), 4, datetime.date(2032, 2, 29)),
+        (datetime.date(9995, 6, 1), 10, datetime.date.max),
+    ],
+)
+def test_years_after_keeps_the_day_and_stays_within_pythons_dates(day, years, expected):
+    assert years_after(day, years) == expected
