@@ -71,10 +71,10 @@ def outbox_messages(
 
 
 def switched_off_kinds() -> list[str]:
-    """The labels of the kinds of patient email the clinic has switched off (in the back
-    office): their waiting emails are not sent. One query."""
+    """The kinds of patient email the clinic has switched off (in the back office), in
+    order: they are not planned, and their waiting emails are not sent. One query."""
     rows = MessageKindSwitch.objects.filter(is_enabled=False).order_by("kind")
-    return [row.get_kind_display() for row in rows]
+    return list(rows.values_list("kind", flat=True))
 
 
 def outbox_attention_counts(*, patient_id: int | None = None) -> dict[str, int]:

@@ -33,10 +33,10 @@ from django.db.models import F, Q, QuerySet
 
 from clinic.lib.email import email_build
 from scheduling import clock
-from scheduling.models import MessageKindSwitch, OutboxMessage
+from scheduling.models import OutboxMessage
 from scheduling.outbox.kinds import MessageKind
 from scheduling.outbox.links import stop_link
-from scheduling.outbox.selectors import stale_reason
+from scheduling.outbox.selectors import stale_reason, switched_off_kinds
 from scheduling.reminders import KINDS
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> SweepReport:
     """
     now = now or clock.now()
     cancelled = _cancel_stale(now)
-    off = set(MessageKindSwitch.objects.filter(is_enabled=False).values_list("kind", flat=True))
+    off = set(switched_off_kinds())
     planned = sum(_plan(kind, now) for kind in KINDS.values() if kind.kind not in off)
     return SweepReport(cancelled=cancelled, planned=planned, queued=_queue_due(now))
 

@@ -64,7 +64,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": [(value, label, counts.get(value)) for value, label in TABS],
             "counts": counts,
-            "switched_off": selectors.switched_off_kinds(),
+            "switched_off": [
+                OutboxMessage.Kind(kind).label for kind in selectors.switched_off_kinds()
+            ],
             "patient": patient,
             "page": page,
             "has_next": len(rows) > PER_PAGE,
