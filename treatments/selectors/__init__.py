@@ -55,6 +55,7 @@ from treatments.selectors.sessions import (
     plan_interval_warning,
     session_cocktail_choices,
     session_lot_choices,
+    session_review,
     session_warnings,
 )
 
@@ -93,6 +94,7 @@ __all__ = [
     "session_get_for_user",
     "session_lot_choices",
     "session_number",
+    "session_review",
     "session_warnings",
     "session_with_plan",
     "sessions_signed_on",

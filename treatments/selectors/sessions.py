@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cocktails.composition import Severity
+from cocktails.composition import Finding, Severity
 from cocktails.models import Cocktail, Formulation, Lot, Product
 from cocktails.selectors import formulation_findings, usable_stock_filter
 from patients.models import Patient
@@ -78,27 +78,39 @@ def lot_suggestions(*, formulation: Formulation, lots: list[Lot]) -> list[dict[s
     return suggestions
 
 
-def blocking_findings(*, formulation_id: int | None, patient: Patient) -> list[str]:
-    """The cocktail safety review's refusals that forbid injecting it into `patient` today
-    (an allergy, a lipolytic on the face). The version's own lot choices are left out: a
-    session records the lots it really uses, and those are checked when they are taken."""
-    if formulation_id is None:
-        return []
-    formulation = Formulation(pk=formulation_id)
+def _refusals(findings: list[Finding]) -> list[str]:
+    """The findings that forbid injecting the cocktail today (an allergy, a lipolytic on the
+    face). The version's own lot choices are left out: a session records the lots it really
+    uses, and those are checked when they are taken."""
     return [
         finding.message
-        for finding in formulation_findings(formulation=formulation, patient=patient)
+        for finding in findings
         if finding.severity is Severity.REFUSE and finding.kind != "lot"
     ]
 
 
+def _warnings(findings: list[Finding]) -> list[str]:
+    return [finding.message for finding in findings if finding.severity is not Severity.REFUSE]
+
+
+def blocking_findings(*, formulation_id: int | None, patient: Patient) -> list[str]:
+    """The cocktail safety review's refusals for injecting it into `patient` today."""
+    if formulation_id is None:
+        return []
+    formulation = Formulation(pk=formulation_id)
+    return _refusals(formulation_findings(formulation=formulation, patient=patient))
+
+
 def session_warnings(*, formulation: Formulation, patient: Patient) -> list[str]:
     """The review's warnings (unusual concentrations and the like), shown, not blocking."""
-    return [
-        finding.message
-        for finding in formulation_findings(formulation=formulation, patient=patient)
-        if finding.severity is not Severity.REFUSE
-    ]
+    return _warnings(formulation_findings(formulation=formulation, patient=patient))
+
+
+def session_review(*, formulation: Formulation, patient: Patient) -> tuple[list[str], list[str]]:
+    """`blocking_findings` and `session_warnings` from one run of the review, for a page that
+    shows both (the pre-checks)."""
+    findings = formulation_findings(formulation=formulation, patient=patient)
+    return _refusals(findings), _warnings(findings)
 
 
 def plan_interval_warning(*, plan: TreatmentPlan, today: datetime.date | None = None) -> str:

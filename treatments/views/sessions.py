@@ -30,7 +30,6 @@ from treatments.forms import (
 )
 from treatments.models import SessionAmendment, TreatmentPlan, TreatmentSession
 from treatments.selectors import (
-    blocking_findings,
     lot_suggestions,
     plan_diagrams,
     plan_get_for_user,
@@ -39,6 +38,7 @@ from treatments.selectors import (
     session_get_for_user,
     session_lot_choices,
     session_number,
+    session_review,
     session_warnings,
     session_with_plan,
 )
@@ -74,6 +74,7 @@ def _precheck_page(
             return redirect("treatments:session_log", pk=started.pk)
     patient = plan.patient
     today_photos = list(patient_photos(patient=patient).filter(taken_on=timezone.localdate()))
+    refusals, warnings = session_review(formulation=plan.cocktail.current, patient=patient)
     given = plan.sessions.filter(
         kind=TreatmentSession.Kind.INITIAL, status__in=TreatmentSession.STARTED
     ).count()
@@ -93,9 +94,9 @@ def _precheck_page(
             "photos_today": today_photos,
             "photo_consent": patient_has_photo_consent(patient=patient),
             # What session_start would refuse the cocktail for, shown before the boxes are
-            # ticked rather than after.
-            "refusals": blocking_findings(formulation_id=plan.cocktail.current_id, patient=patient),
-            "warnings": session_warnings(formulation=plan.cocktail.current, patient=patient),
+            # ticked rather than after, with the review's warnings.
+            "refusals": refusals,
+            "warnings": warnings,
             "too_soon": plan_interval_warning(plan=plan),
         },
     )
