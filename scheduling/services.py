@@ -316,6 +316,8 @@ def transition_refusal(
             f"A {appointment.get_status_display().lower()} appointment cannot be marked "
             f"{Status(status).label.lower()}."
         )
+    if status == Status.CONFIRMED and appointment.given_early:
+        return "This appointment's session was already given on an earlier day: cancel it."
     day, today = clock.local(appointment.start).date(), clock.local(now).date()
     if status in (Status.ARRIVED, Status.IN_TREATMENT, Status.COMPLETED) and day > today:
         return "The patient cannot arrive before the day of the appointment."

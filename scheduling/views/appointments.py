@@ -65,22 +65,16 @@ def _actions(appointment: Appointment) -> list[tuple[str, str, str]]:
     """The status buttons this appointment offers now: (status, label, button style)."""
     now = clock.now()
     offered = [
-        # Not an appointment whose session was already given: it is there to be cancelled.
-        (
-            Appointment.Status.CONFIRMED,
-            "Confirm",
-            "btn-outline-primary",
-            not appointment.given_early,
-        ),
-        (Appointment.Status.ARRIVED, "Arrived", "btn-primary", True),
-        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary", True),
-        (Appointment.Status.COMPLETED, "Completed", "btn-success", True),
-        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger", True),
+        (Appointment.Status.CONFIRMED, "Confirm", "btn-outline-primary"),
+        (Appointment.Status.ARRIVED, "Arrived", "btn-primary"),
+        (Appointment.Status.IN_TREATMENT, "Start treatment", "btn-primary"),
+        (Appointment.Status.COMPLETED, "Completed", "btn-success"),
+        (Appointment.Status.NO_SHOW, "No-show", "btn-outline-danger"),
     ]
     return [
         (status.value, label, style)
-        for status, label, style, ok in offered
-        if ok and services.transition_refusal(appointment, status, now=now) is None
+        for status, label, style in offered
+        if services.transition_refusal(appointment, status, now=now) is None
     ]
 
 

@@ -396,6 +396,14 @@ def test_the_appointment_asks_the_desk_to_cancel_it_with_the_reason_filled_in(
     assert "Monday 16 March 2026" in alert
     # Nothing to confirm: the appointment is there to be cancelled.
     assert 'name="status" value="confirmed"' not in page.text
+    refused = receptionist_client.post(
+        reverse("scheduling:appointment_status", args=[given_early.pk]),
+        {"status": "confirmed"},
+        follow=True,
+    )
+    assert "session was already given on an earlier day: cancel it." in refused.text
+    given_early.refresh_from_db()
+    assert given_early.status == Appointment.Status.BOOKED
     form = receptionist_client.get(reverse("scheduling:appointment_cancel", args=[given_early.pk]))
     assert form.context["form"].initial == {
         "reason": "Session already given on Monday 16 March 2026."
