@@ -3,7 +3,9 @@
 Every booking goes through `Availability` (the same rule on every database) and then through
 the PostgreSQL exclusion constraints, which hold it against concurrent bookings. A constraint
 violation is turned into the same `SlotUnavailable` error, with the next free slots, so a
-page never shows a 500 because someone else was a moment faster.
+page never shows a 500 because someone else was a moment faster. So is a deadlock between two
+overlapping inserts (each waiting on the other's uncommitted row in a constraint's check):
+PostgreSQL aborts one of them, and that one has lost the slot.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
 from clinic.roles import Role, user_roles
@@ -53,6 +55,8 @@ OVERLAP_CONSTRAINTS = tuple(
     for constraint in Appointment._meta.constraints
     if isinstance(constraint, PostgresExclusionConstraint)
 )
+# PostgreSQL's SQLSTATE for "deadlock detected".
+DEADLOCK_DETECTED = "40P01"
 MAX_SERIES = 24
 
 Status = Appointment.Status
@@ -127,16 +131,29 @@ def _check_type(appointment_type: AppointmentType) -> None:
         raise ValidationError({"appointment_type": f"{appointment_type} is no longer offered."})
 
 
-def _is_overlap(error: IntegrityError) -> bool:
+class _Overlap(Exception):
+    """Another transaction holds an overlapping appointment: the constraints refused ours."""
+
+
+def _is_overlap(error: IntegrityError | OperationalError) -> bool:
+    if isinstance(error, OperationalError):
+        return getattr(error.__cause__, "pgcode", None) == DEADLOCK_DETECTED
     return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
 
 
-def _save_all(appointments: Sequence[Appointment]) -> None:
+def _save_all(
+    appointments: Sequence[Appointment], *, update_fields: Sequence[str] | None = None
+) -> None:
     """Insert or update in a savepoint, so a constraint violation leaves the outer transaction
-    usable for telling the user what is free instead."""
-    with transaction.atomic():
-        for appointment in appointments:
-            appointment.save()
+    usable for telling the user what is free instead. Raises _Overlap when the time is taken."""
+    try:
+        with transaction.atomic():
+            for appointment in appointments:
+                appointment.save(update_fields=update_fields)
+    except (IntegrityError, OperationalError) as error:
+        if not _is_overlap(error):
+            raise
+        raise _Overlap from error
 
 
 def _taken_meanwhile(
@@ -197,9 +214,7 @@ def appointment_book(
     appointment._history_user = booked_by
     try:
         _save_all([appointment])
-    except IntegrityError as error:
-        if not _is_overlap(error):
-            raise
+    except _Overlap as error:
         raise _taken_meanwhile(
             practitioner=practitioner,
             patient=patient,
@@ -276,9 +291,7 @@ def appointment_move(
     appointment._history_user = by
     try:
         _save_all([appointment])
-    except IntegrityError as error:
-        if not _is_overlap(error):
-            raise
+    except _Overlap as error:
         raise _taken_meanwhile(
             practitioner=appointment.practitioner,
             patient=appointment.patient,
@@ -365,10 +378,9 @@ def appointment_transition(*, appointment: Appointment, status: str, by: User) -
         appointment.arrived_at = now
     appointment._history_user = by
     try:
-        # In a savepoint: the slot may have been taken a moment ago (the constraints say so).
-        with transaction.atomic():
-            appointment.save(update_fields=["status", "arrived_at", "updated_at"])
-    except IntegrityError as error:
+        # The slot may have been taken a moment ago (the constraints say so).
+        _save_all([appointment], update_fields=["status", "arrived_at", "updated_at"])
+    except _Overlap as error:
         if not undoing_no_show:
             raise
         raise ValidationError(TAKEN_SINCE_NO_SHOW) from error
@@ -534,9 +546,7 @@ def appointment_series_book(
         appointments.append(appointment)
     try:
         _save_all(appointments)
-    except IntegrityError as error:
-        if not _is_overlap(error):
-            raise
+    except _Overlap as error:
         # Someone booked one of these times between our check and our insert: check again
         # against what is committed now, so the page can say which session to change.
         fresh = Availability.around(

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from scheduling.availability import SlotUnavailable
 from scheduling.models import Appointment
@@ -153,9 +153,20 @@ def test_concurrent_raw_inserts_are_stopped_by_the_database(clinic, treatment, r
             )
 
     results = _run_at_once(THREADS, attempt)
-    outcomes = Counter(type(result).__name__ for result in results)
-    assert outcomes == {"Appointment": 1, "IntegrityError": THREADS - 1}
+    outcomes = Counter(_refused_by(result) for result in results)
+    # Two inserts may each wait on the other's row in the constraint's check: PostgreSQL then
+    # aborts one of them as a deadlock, which refuses it just the same.
+    assert outcomes["Appointment"] == 1
+    assert outcomes["overlap"] + outcomes["deadlock"] == THREADS - 1
     assert Appointment.objects.count() == 1
+
+
+def _refused_by(result: object) -> str:
+    if isinstance(result, IntegrityError) and "overlap" in str(result):
+        return "overlap"
+    if isinstance(result, OperationalError) and result.__cause__.pgcode == "40P01":
+        return "deadlock"
+    return type(result).__name__
 
 
 def _release_once_someone_waits_on_a_lock(release: threading.Event) -> None:
@@ -216,3 +227,55 @@ def test_a_slot_taken_between_check_and_insert_becomes_a_message_with_alternativ
     }
     assert refused.value.alternatives[0].start == at(TUESDAY, "11:00")
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_that_deadlocks_with_another_becomes_a_message_with_alternatives(
+    clinic, other_practitioner, treatment, rooms, patient
+):
+    """Two overlapping inserts can each wait on the other's uncommitted row in an exclusion
+    constraint's check: PostgreSQL then aborts one of them ("deadlock detected"). The one
+    aborted has lost the slot, and must hear so like any other booking a moment too late.
+
+    The competitor holds room 1 at 10:00 (another practitioner). Our booking of room 1 for
+    `clinic` waits on it; the competitor then takes `clinic` at 10:00 in room 2, which waits on
+    ours. Its deadlock_timeout is longer, so ours is the transaction PostgreSQL aborts."""
+    holding = threading.Event()
+    we_wait = threading.Event()
+
+    def competitor() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+                scene(other_practitioner, rooms[0], treatment, at(TUESDAY, "10:00"))
+                holding.set()
+                we_wait.wait(timeout=30)
+                scene(clinic, rooms[1], treatment, at(TUESDAY, "10:00"))
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=competitor)
+    other.start()
+    assert holding.wait(timeout=30)
+    watcher = threading.Thread(target=_release_once_someone_waits_on_a_lock, args=(we_wait,))
+    watcher.start()
+    with pytest.raises(SlotUnavailable) as refused:
+        appointment_book(
+            patient=patient,
+            practitioner=clinic,
+            appointment_type=treatment,
+            start=at(TUESDAY, "10:00"),
+            room=rooms[0],
+            booked_by=clinic,
+        )
+    other.join(timeout=30)
+    watcher.join(timeout=30)
+    assert refused.value.message_dict == {
+        "start": ["Someone else has just booked this time. Choose another one."]
+    }
+    assert refused.value.alternatives[0].start == at(TUESDAY, "11:00")
+    assert set(Appointment.objects.values_list("practitioner", "room")) == {
+        (other_practitioner.pk, rooms[0].pk),
+        (clinic.pk, rooms[1].pk),
+    }
