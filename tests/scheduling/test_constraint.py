@@ -187,29 +187,23 @@ def _release_once_someone_waits_on_a_lock(release: threading.Event) -> None:
         connection.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_slot_taken_between_check_and_insert_becomes_a_message_with_alternatives(
-    clinic, treatment, rooms, patient
-):
-    """Another connection inserts 10:00 and holds its transaction open. Our booking's own check
-    cannot see that row yet, so it reaches the INSERT, which waits on the constraint; when the
-    other transaction commits, the IntegrityError must come back as SlotUnavailable."""
-    inserted = threading.Event()
-    release = threading.Event()
+def _book_ten_oclock_against(competitor, *, clinic, treatment, rooms, patient) -> None:
+    """Run `competitor(holding, go_on)` on its own connection. Once it has set `holding`, book
+    Tuesday 10:00 in room 1 for `clinic`; `go_on` is set as soon as our INSERT waits on a lock.
+    Our booking must end in the usual refusal, with the next free time."""
+    holding = threading.Event()
+    go_on = threading.Event()
 
-    def competitor() -> None:
+    def run() -> None:
         try:
-            with transaction.atomic():
-                scene(clinic, rooms[0], treatment, at(TUESDAY, "10:00"), patient=PatientFactory())
-                inserted.set()
-                release.wait(timeout=30)
+            competitor(holding, go_on)
         finally:
             connection.close()
 
-    other = threading.Thread(target=competitor)
+    other = threading.Thread(target=run)
     other.start()
-    assert inserted.wait(timeout=30)
-    watcher = threading.Thread(target=_release_once_someone_waits_on_a_lock, args=(release,))
+    assert holding.wait(timeout=30)
+    watcher = threading.Thread(target=_release_once_someone_waits_on_a_lock, args=(go_on,))
     watcher.start()
     with pytest.raises(SlotUnavailable) as refused:
         appointment_book(
@@ -226,6 +220,25 @@ def test_a_slot_taken_between_check_and_insert_becomes_a_message_with_alternativ
         "start": ["Someone else has just booked this time. Choose another one."]
     }
     assert refused.value.alternatives[0].start == at(TUESDAY, "11:00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_taken_between_check_and_insert_becomes_a_message_with_alternatives(
+    clinic, treatment, rooms, patient
+):
+    """Another connection inserts 10:00 and holds its transaction open. Our booking's own check
+    cannot see that row yet, so it reaches the INSERT, which waits on the constraint; when the
+    other transaction commits, the IntegrityError must come back as SlotUnavailable."""
+
+    def competitor(holding: threading.Event, go_on: threading.Event) -> None:
+        with transaction.atomic():
+            scene(clinic, rooms[0], treatment, at(TUESDAY, "10:00"), patient=PatientFactory())
+            holding.set()
+            go_on.wait(timeout=30)
+
+    _book_ten_oclock_against(
+        competitor, clinic=clinic, treatment=treatment, rooms=rooms, patient=patient
+    )
     assert Appointment.objects.count() == 1
 
 
@@ -240,41 +253,19 @@ def test_a_booking_that_deadlocks_with_another_becomes_a_message_with_alternativ
     The competitor holds room 1 at 10:00 (another practitioner). Our booking of room 1 for
     `clinic` waits on it; the competitor then takes `clinic` at 10:00 in room 2, which waits on
     ours. Its deadlock_timeout is longer, so ours is the transaction PostgreSQL aborts."""
-    holding = threading.Event()
-    we_wait = threading.Event()
 
-    def competitor() -> None:
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
-                scene(other_practitioner, rooms[0], treatment, at(TUESDAY, "10:00"))
-                holding.set()
-                we_wait.wait(timeout=30)
-                scene(clinic, rooms[1], treatment, at(TUESDAY, "10:00"))
-        finally:
-            connection.close()
+    def competitor(holding: threading.Event, go_on: threading.Event) -> None:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+            scene(other_practitioner, rooms[0], treatment, at(TUESDAY, "10:00"))
+            holding.set()
+            go_on.wait(timeout=30)
+            scene(clinic, rooms[1], treatment, at(TUESDAY, "10:00"))
 
-    other = threading.Thread(target=competitor)
-    other.start()
-    assert holding.wait(timeout=30)
-    watcher = threading.Thread(target=_release_once_someone_waits_on_a_lock, args=(we_wait,))
-    watcher.start()
-    with pytest.raises(SlotUnavailable) as refused:
-        appointment_book(
-            patient=patient,
-            practitioner=clinic,
-            appointment_type=treatment,
-            start=at(TUESDAY, "10:00"),
-            room=rooms[0],
-            booked_by=clinic,
-        )
-    other.join(timeout=30)
-    watcher.join(timeout=30)
-    assert refused.value.message_dict == {
-        "start": ["Someone else has just booked this time. Choose another one."]
-    }
-    assert refused.value.alternatives[0].start == at(TUESDAY, "11:00")
+    _book_ten_oclock_against(
+        competitor, clinic=clinic, treatment=treatment, rooms=rooms, patient=patient
+    )
     assert set(Appointment.objects.values_list("practitioner", "room")) == {
         (other_practitioner.pk, rooms[0].pk),
         (clinic.pk, rooms[1].pk),
