@@ -3,9 +3,8 @@
 Every booking goes through `Availability` (the same rule on every database) and then through
 the PostgreSQL exclusion constraints, which hold it against concurrent bookings. A constraint
 violation is turned into the same `SlotUnavailable` error, with the next free slots, so a
-page never shows a 500 because someone else was a moment faster. So is a deadlock between two
-overlapping inserts (each waiting on the other's uncommitted row in a constraint's check):
-PostgreSQL aborts one of them, and that one has lost the slot.
+page never shows a 500 because someone else was a moment faster, even when the two inserts
+deadlock in the constraints' check (see `_save_all`).
 """
 
 from __future__ import annotations
@@ -135,25 +134,45 @@ class _Overlap(Exception):
     """Another transaction holds an overlapping appointment: the constraints refused ours."""
 
 
-def _is_overlap(error: IntegrityError | OperationalError) -> bool:
-    if isinstance(error, OperationalError):
-        return getattr(error.__cause__, "pgcode", None) == DEADLOCK_DETECTED
+def _is_overlap(error: IntegrityError) -> bool:
     return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) == DEADLOCK_DETECTED
 
 
 def _save_all(
     appointments: Sequence[Appointment], *, update_fields: Sequence[str] | None = None
 ) -> None:
     """Insert or update in a savepoint, so a constraint violation leaves the outer transaction
-    usable for telling the user what is free instead. Raises _Overlap when the time is taken."""
-    try:
-        with transaction.atomic():
-            for appointment in appointments:
-                appointment.save(update_fields=update_fields)
-    except (IntegrityError, OperationalError) as error:
-        if not _is_overlap(error):
-            raise
-        raise _Overlap from error
+    usable for telling the user what is free instead. Raises _Overlap when the time is taken.
+
+    Two overlapping inserts can each wait, in a constraint's check, on the other's uncommitted
+    row; PostgreSQL then aborts one of them as a deadlock. If that is ours, it is tried once
+    more: the other row is then alone, so ours waits for its transaction to end and gets the
+    real answer (taken, or free after all), and the free times offered with a refusal are
+    read after the other booking is committed."""
+    new = [appointment._state.adding for appointment in appointments]
+    for last_try in (False, True):
+        try:
+            with transaction.atomic():
+                for appointment in appointments:
+                    appointment.save(update_fields=update_fields)
+            return
+        except IntegrityError as error:
+            if not _is_overlap(error):
+                raise
+            raise _Overlap from error
+        except OperationalError as error:
+            if not _is_deadlock(error):
+                raise
+            if last_try:
+                raise _Overlap from error
+        # The savepoint took back the rows inserted before the deadlock: insert them again.
+        for appointment, was_new in zip(appointments, new, strict=True):
+            if was_new:
+                appointment.pk, appointment._state.adding = None, True
 
 
 def _taken_meanwhile(
