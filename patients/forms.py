@@ -18,6 +18,7 @@ from patients.models import (
     CLINICAL_FIELDS,
     CONTACT_FIELDS,
     IDENTITY_FIELDS,
+    Consent,
     ConsentText,
     Consultation,
     Contraindication,
@@ -384,11 +385,17 @@ class ConsentSignForm(forms.Form):
         widget=forms.RadioSelect,
     )
     has_read = forms.BooleanField(
-        label="The patient has read the text and had their questions answered"
+        label="The person signing has read the text and had their questions answered"
+    )
+    signer = forms.ChoiceField(
+        label="Who signs",
+        choices=Consent.Signer.choices,
+        initial=Consent.Signer.PATIENT,
+        widget=forms.RadioSelect,
     )
     signed_name = forms.CharField(
         max_length=200,
-        label="Full name, typed by the patient",
+        label="Full name, typed by the person signing",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     signature = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -15,6 +15,8 @@ from cocktails.choices import BodyArea, Indication
 from patients.search import build_search_key
 
 # The fields a receptionist may see and edit. Everything else on a patient is clinical.
+# Below this age a parent or legal guardian signs the patient's consents.
+ADULT_AGE = 18
 IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "sex")
 CONTACT_FIELDS = (
     "email",
@@ -135,6 +137,12 @@ class Patient(models.Model):
     def age_on(self, day: datetime.date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
+
+    def minor_age_on(self, day: datetime.date) -> int | None:
+        """The patient's age on `day` if under ADULT_AGE (a parent or legal guardian signs their
+        consents), else None."""
+        age = self.age_on(day)
+        return age if age < ADULT_AGE else None
 
 
 class Allergy(models.Model):
@@ -424,11 +432,18 @@ class ConsentText(models.Model):
 
 
 class Consent(models.Model):
-    """A patient's signature on one version of a consent text, witnessed by a staff member."""
+    """A signature on one version of a consent text, witnessed by a staff member: the
+    patient's, or for a patient under ADULT_AGE (or an adult under legal protection) a parent's
+    or legal guardian's, whose name is then the one typed."""
+
+    class Signer(models.TextChoices):
+        PATIENT = "patient", "The patient"
+        GUARDIAN = "guardian", "A parent or legal guardian"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
-    signed_name = models.CharField("full name, as typed by the patient", max_length=200)
+    signed_name = models.CharField("full name, as typed by the person signing", max_length=200)
+    signer = models.CharField(max_length=10, choices=Signer.choices, default=Signer.PATIENT)
     # The drawn signature as PNG bytes: small, and kept with the record rather than as a file.
     signature_png = models.BinaryField(null=True, blank=True, editable=False)
     signed_at = models.DateTimeField()

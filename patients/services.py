@@ -18,6 +18,7 @@ from cocktails.choices import BodyArea, Indication
 from cocktails.models import Ingredient
 from patients.imaging import clean_photo, clean_signature
 from patients.models import (
+    ADULT_AGE,
     CLINICAL_FIELDS,
     CONTACT_FIELDS,
     IDENTITY_FIELDS,
@@ -403,14 +404,47 @@ def consent_sign(
     text: ConsentText,
     signed_name: str,
     witnessed_by: User,
+    signer: str = Consent.Signer.PATIENT,
     signature_png: bytes | None = None,
 ) -> Consent:
-    """Record the patient's signature on ``text`` (which must be the current version), with
-    the typed full name, the optional drawn signature and the staff member who witnessed it."""
+    """Record a signature on ``text`` (which must be the current version), with the typed full
+    name, the optional drawn signature and the staff member who witnessed it. The patient signs
+    with their own name; for a patient under ADULT_AGE a parent or legal guardian signs, with
+    theirs (an adult under legal protection may have a guardian sign too)."""
     text = ConsentText.objects.get(pk=text.pk)
     if not text.is_current:
         raise ValidationError({"text": "This version was replaced: sign the current one."})
-    if normalise(signed_name) not in _full_name_forms(patient):
+    _check_signer(patient, signer=signer, signed_name=signed_name)
+    if Consent.objects.filter(patient=patient, text=text, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"text": "The patient has already signed this version."})
+    return Consent.objects.create(
+        patient=patient,
+        text=text,
+        signed_name=signed_name.strip(),
+        signer=signer,
+        signature_png=clean_signature(signature_png) if signature_png else None,
+        signed_at=timezone.now(),
+        witnessed_by=witnessed_by,
+    )
+
+
+def _check_signer(patient: Patient, *, signer: str, signed_name: str) -> None:
+    own_name = normalise(signed_name) in _full_name_forms(patient)
+    if signer == Consent.Signer.GUARDIAN:
+        if own_name:
+            raise ValidationError(
+                {"signed_name": "This is the patient's name: type the parent's or guardian's."}
+            )
+        return
+    age = patient.minor_age_on(_today())
+    if age is not None:
+        raise ValidationError(
+            {
+                "signer": f"{patient.first_name.strip()} is {age}: a parent or legal guardian "
+                f"signs for a patient under {ADULT_AGE}."
+            }
+        )
+    if not own_name:
         given, family = patient.first_name.strip(), patient.last_name.strip()
         raise ValidationError(
             {
@@ -418,16 +452,6 @@ def consent_sign(
                 f"order: “{given} {family}” or “{family} {given}”."
             }
         )
-    if Consent.objects.filter(patient=patient, text=text, withdrawn_at__isnull=True).exists():
-        raise ValidationError({"text": "The patient has already signed this version."})
-    return Consent.objects.create(
-        patient=patient,
-        text=text,
-        signed_name=signed_name.strip(),
-        signature_png=clean_signature(signature_png) if signature_png else None,
-        signed_at=timezone.now(),
-        witnessed_by=witnessed_by,
-    )
 
 
 @transaction.atomic

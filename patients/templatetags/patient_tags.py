@@ -5,6 +5,8 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from patients.models import ADULT_AGE
+
 register = template.Library()
 
 
@@ -15,6 +17,12 @@ def age(born: datetime.date | None) -> int | str:
         return ""
     today = timezone.localdate()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@register.filter
+def minor(born: datetime.date | None) -> bool:
+    """Under ADULT_AGE today: a parent or legal guardian signs the patient's consents."""
+    return born is not None and age(born) < ADULT_AGE
 
 
 @register.filter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from clinic.audit import audited
@@ -11,7 +12,7 @@ from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
 from patients.forms import ConsentSignForm
-from patients.models import ConsentText
+from patients.models import Consent, ConsentText
 from patients.selectors import (
     consent_get_for_user,
     patient_clinical_alerts,
@@ -23,7 +24,8 @@ from patients.views.common import patient_url, reason_page, save_form
 @requires(Capability.EDIT_CLINICAL)
 def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=patient_pk)
-    initial = {}
+    minor_age = patient.minor_age_on(timezone.localdate())
+    initial = {} if minor_age is None else {"signer": Consent.Signer.GUARDIAN}
     if "text" in request.GET:
         initial["text"] = request.GET["text"]
     form = ConsentSignForm(request.POST or None, initial=initial)
@@ -34,6 +36,7 @@ def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
             patient=patient,
             text=data["text"],
             signed_name=data["signed_name"],
+            signer=data["signer"],
             signature_png=data["signature"],
             witnessed_by=request.user,
         ),
@@ -51,6 +54,7 @@ def consent_sign(request: HttpRequest, patient_pk: int) -> HttpResponse:
             "patient": patient,
             "texts": texts,
             "alerts": patient_clinical_alerts(patient=patient),
+            "minor_age": minor_age,
         },
     )
 

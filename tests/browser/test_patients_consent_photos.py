@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
@@ -43,8 +44,9 @@ def test_consent_signature_then_photos_side_by_side(
     page.goto(f"{live_server.url}/patients/{patient.pk}/consents/new/")
     page.get_by_label("Photo consent").check()
     expect(page.get_by_text("photographs of the treated areas")).to_be_visible()
-    page.get_by_label("The patient has read the text").check()
-    page.get_by_label("Full name, typed by the patient").fill("Zoé Lambert")
+    expect(page.get_by_label("The patient", exact=True)).to_be_checked()
+    page.get_by_label("The person signing has read the text").check()
+    page.get_by_label("Full name, typed by the person signing").fill("Zoé Lambert")
     pad = page.locator("[data-signature-pad]")
     box = pad.bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 60)
@@ -91,3 +93,31 @@ def test_consent_signature_then_photos_side_by_side(
     removed = Photo.objects.get(removed_at__isnull=False)
     assert removed.removed_reason == "Uploaded twice"
     assert Photo.objects.count() == 2
+
+
+def test_a_parent_signs_for_a_patient_under_18(
+    page: Page, live_server, login, screenshot, practitioner, admin_user
+):
+    today = timezone.localdate()
+    patient = PatientFactory(
+        first_name="Inès", last_name="Moreau", date_of_birth=today.replace(year=today.year - 16)
+    )
+    services.consent_text_publish(
+        kind=ConsentText.Kind.TREATMENT, title="Treatment consent", body="I agree.", by=admin_user
+    )
+    page.set_default_timeout(10_000)
+    page.set_viewport_size(VIEWPORTS["tablet"])
+    login(page, "dr.martin")
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    expect(page.get_by_test_id("minor-badge")).to_have_text("Under 18")
+    page.goto(f"{live_server.url}/patients/{patient.pk}/consents/new/")
+    expect(page.get_by_test_id("minor-signer")).to_contain_text("Inès is 16")
+    expect(page.get_by_label("A parent or legal guardian")).to_be_checked()
+    page.get_by_label("Treatment consent").check()
+    page.get_by_label("The person signing has read the text").check()
+    page.get_by_label("Full name, typed by the person signing").fill("Claire Moreau")
+    screenshot(page, "patients-consent-guardian-tablet")
+    page.get_by_role("button", name="Record signature").click()
+    expect(page.locator(".alert-success")).to_contain_text("was signed")
+    consent = Consent.objects.get()
+    assert (consent.signed_name, consent.signer) == ("Claire Moreau", "guardian")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from cocktails.choices import Indication
 from patients import services
 from patients.models import Consent, ConsentText
 from patients.selectors import patient_has_photo_consent, patient_has_valid_consent
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +93,7 @@ def test_signing_in_the_browser_stores_name_signature_witness_and_time(
         {
             "text": consent_texts.general.pk,
             "has_read": "on",
+            "signer": "patient",
             "signed_name": "  hélène LEFÈVRE ",
             "signature": drawn,
         },
@@ -143,6 +148,8 @@ def test_a_name_not_on_the_record_is_still_refused(patient, practitioner, consen
         ({"signed_name": "Someone Else"}, "signed_name"),
         ({"signed_name": ""}, "signed_name"),
         ({"has_read": ""}, "has_read"),
+        ({"signer": ""}, "signer"),
+        ({"signer": "neighbour"}, "signer"),
         ({"signature": "data:image/png;base64,!!!"}, "signature"),
         (
             {"signature": "data:image/png;base64," + base64.b64encode(b"not a png").decode()},
@@ -157,6 +164,7 @@ def test_bad_signatures_are_refused_at_the_field(
     data = {
         "text": consent_texts.general.pk,
         "has_read": "on",
+        "signer": "patient",
         "signed_name": patient.full_name,
         "signature": "",
         **overrides,
@@ -214,3 +222,121 @@ def test_the_consent_page_shows_the_signed_text(
     assert "I agree." in page.text
     assert "In force" in page.text
     assert reverse("patients:consent_signature", args=[patient.pk, consent.pk]) in page.text
+
+
+# A patient under 18: a parent or legal guardian signs.
+
+
+def _years_ago(years: int, *, days: int = 0) -> datetime.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def minor(db):
+    # 16 today, give or take: born 16 years and 20 days ago.
+    return PatientFactory(
+        first_name="Inès", last_name="Moreau", date_of_birth=_years_ago(16, days=20)
+    )
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 16, 10, tzinfo=datetime.UTC))
+@pytest.mark.parametrize(("born", "refused"), [((2008, 3, 17), True), ((2008, 3, 16), False)])
+def test_a_patient_signs_their_own_consent_from_their_18th_birthday(
+    practitioner, consent_texts, born, refused
+):
+    patient = PatientFactory(
+        first_name="Léa", last_name="Petit", date_of_birth=datetime.date(*born)
+    )
+    if not refused:
+        assert _sign(patient, consent_texts.general, practitioner).signer == "patient"
+        return
+    with pytest.raises(ValidationError) as caught:
+        _sign(patient, consent_texts.general, practitioner)
+    assert caught.value.message_dict == {
+        "signer": ["Léa is 17: a parent or legal guardian signs for a patient under 18."]
+    }
+    assert not Consent.objects.exists()
+
+
+def test_a_parent_signs_for_a_minor_with_their_own_name(minor, practitioner, consent_texts):
+    consent = services.consent_sign(
+        patient=minor,
+        text=consent_texts.general,
+        signed_name=" Claire Moreau ",
+        signer=Consent.Signer.GUARDIAN,
+        witnessed_by=practitioner,
+    )
+    assert (consent.signed_name, consent.signer) == ("Claire Moreau", "guardian")
+    assert patient_has_valid_consent(patient=minor, indication=None)
+
+
+def test_a_guardian_signature_in_the_patients_name_is_refused(minor, practitioner, consent_texts):
+    with pytest.raises(ValidationError) as caught:
+        services.consent_sign(
+            patient=minor,
+            text=consent_texts.general,
+            signed_name="moreau inès",
+            signer=Consent.Signer.GUARDIAN,
+            witnessed_by=practitioner,
+        )
+    assert caught.value.message_dict == {
+        "signed_name": ["This is the patient's name: type the parent's or guardian's."]
+    }
+
+
+def test_a_guardian_may_sign_for_an_adult_under_legal_protection(
+    patient, practitioner, consent_texts
+):
+    consent = services.consent_sign(
+        patient=patient,
+        text=consent_texts.general,
+        signed_name="Marc Lefèvre",
+        signer=Consent.Signer.GUARDIAN,
+        witnessed_by=practitioner,
+    )
+    assert consent.signer == "guardian"
+
+
+def _signing(text, **fields) -> dict:
+    return {"text": text.pk, "has_read": "on", "signature": "", **fields}
+
+
+def test_the_signing_page_of_a_minor_asks_for_a_guardian_and_keeps_the_input(
+    practitioner_client, minor, consent_texts
+):
+    url = reverse("patients:consent_sign", args=[minor.pk])
+    page = practitioner_client.get(url)
+    assert page.context["form"]["signer"].value() == "guardian"
+    assert "Inès is 16: a parent or legal guardian signs, with their own name." in page.text
+    refused = practitioner_client.post(
+        url, _signing(consent_texts.general, signer="patient", signed_name="Inès Moreau")
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "signer": ["Inès is 16: a parent or legal guardian signs for a patient under 18."]
+    }
+    assert 'value="Inès Moreau"' in refused.text
+    signed = practitioner_client.post(
+        url, _signing(consent_texts.general, signer="guardian", signed_name="Claire Moreau")
+    )
+    assert signed.status_code == 302
+    consent = Consent.objects.get()
+    detail = practitioner_client.get(
+        reverse("patients:consent_detail", args=[minor.pk, consent.pk])
+    )
+    assert 'Claire Moreau <span class="text-muted">(parent or legal guardian)</span>' in (
+        detail.text
+    )
+
+
+def test_the_signing_page_of_an_adult_has_the_patient_sign(practitioner_client, patient):
+    page = practitioner_client.get(reverse("patients:consent_sign", args=[patient.pk]))
+    assert page.context["form"]["signer"].value() == "patient"
+    assert 'data-testid="minor-signer"' not in page.text
+
+
+def test_the_patient_header_marks_a_patient_under_18(practitioner_client, minor, patient):
+    for who, marked in ((minor, True), (patient, False)):
+        page = practitioner_client.get(reverse("patients:detail", args=[who.pk]))
+        assert ('data-testid="minor-badge"' in page.text) is marked

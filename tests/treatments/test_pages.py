@@ -596,3 +596,42 @@ def test_no_amendment_without_a_reason(scene, practitioner, practitioner_client)
     )
     assert response.status_code == 200
     assert not SessionAmendment.objects.exists()
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_the_pre_checks_page_runs_the_same_queries_whatever_the_patient_holds(
+    scene, practitioner, practitioner_client, django_assert_num_queries, sessions
+):
+    from tests.patients.factories import AllergyFactory, ContraindicationFactory
+
+    _grow_plan(scene, practitioner, sessions)
+    for index in range(sessions):
+        AllergyFactory(patient=scene.patient, substance=f"Substance {index}")
+        ContraindicationFactory(patient=scene.patient, recorded_by=practitioner)
+    with django_assert_num_queries(PRECHECK_PAGE_QUERIES):
+        response = practitioner_client.get(_url("session_begin", scene.plan.pk))
+    assert response.status_code == 200
+    assert len(response.context["alerts"].allergies) == sessions
+
+
+# The login session and its refresh, the user and their roles, the plan, today's photos, the
+# cocktail's composition and the patient's allergies (the safety review), the sessions given,
+# the clinical alerts, the consents, the last signed session.
+PRECHECK_PAGE_QUERIES = 19
+
+
+def test_the_pre_checks_warn_that_a_minor_needs_a_guardians_consent(
+    scene, practitioner, practitioner_client
+):
+    url = _url("session_begin", scene.plan.pk)
+    assert 'data-testid="minor-warning"' not in practitioner_client.get(url).content.decode()
+    today = timezone.localdate()
+    scene.patient.date_of_birth = today.replace(year=today.year - 17)
+    scene.patient.save()
+    html = practitioner_client.get(url).content.decode()
+    assert (
+        f"{scene.patient.first_name} is 17: the treatment consent must be signed by a parent or "
+        "legal guardian."
+    ) in html
+    # A warning, not a refusal: the session starts.
+    assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)

@@ -390,3 +390,16 @@ def test_summary_pdf_runs_the_same_queries_whatever_the_plan_holds(
 def test_a_zones_sites_are_listed_with_runs_folded(numbers, label):
     row = ZoneRow(label="Forehead", numbers=numbers, depths=(Decimal("1.5"),), volume=Decimal(1))
     assert row.numbers_label == label
+
+
+def test_a_consent_signed_by_a_guardian_says_so(admin_client, clinic, practitioner):
+    from patients.models import Consent
+
+    plan = make_course(clinic, practitioner=practitioner, sessions=1)
+    assert Consent.objects.filter(patient=plan.patient).update(
+        signed_name="Claire Moreau", signer=Consent.Signer.GUARDIAN
+    )
+    text = "\n".join(
+        _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
+    )
+    assert "as “Claire Moreau”, parent or guardian" in text

@@ -98,6 +98,7 @@ def _precheck_page(
             "refusals": refusals,
             "warnings": warnings,
             "too_soon": plan_interval_warning(plan=plan),
+            "minor_age": patient.minor_age_on(timezone.localdate()),
         },
     )
 
