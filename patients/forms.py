@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS, BodyArea, Indica
 from cocktails.models import Ingredient
 from patients.models import (
     CLINICAL_FIELDS,
+    CONSULTATION_BACKGROUND_FIELDS,
     CONTACT_FIELDS,
     IDENTITY_FIELDS,
     Consent,
@@ -124,19 +126,31 @@ class PatientContactForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
 
 
+_CLINICAL_WIDGETS = {
+    "current_medications": forms.Textarea(attrs={"rows": 3}),
+    "previous_treatments": forms.Textarea(attrs={"rows": 3}),
+    "allergy_notes": forms.Textarea(attrs={"rows": 2}),
+}
+
+
+def _name_the_blank_skin_type(fields: Mapping[str, forms.Field]) -> None:
+    skin_type = fields["fitzpatrick_type"]
+    skin_type.choices = [("", "Not recorded"), *list(skin_type.choices)[1:]]
+
+
 class PatientClinicalForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = CLINICAL_FIELDS
-        widgets = {
-            "current_medications": forms.Textarea(attrs={"rows": 3}),
-            "previous_treatments": forms.Textarea(attrs={"rows": 3}),
-            "allergy_notes": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = _CLINICAL_WIDGETS
         help_texts = {
             "allergy_notes": "Free text. Allergies to catalogue ingredients are recorded one by "
             "one on the patient page so cocktails can be checked against them.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_the_blank_skin_type(self.fields)
 
 
 def _areas_for(indication: str) -> list[tuple[str, str]]:
@@ -229,6 +243,14 @@ class ConsultationForm(ConsultationTalkForm):
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.fields["consulted_on"].initial = timezone.localdate()
+        # The background on record, to be confirmed or brought up to date at the visit.
+        background = forms.fields_for_model(
+            Patient, fields=CONSULTATION_BACKGROUND_FIELDS, widgets=_CLINICAL_WIDGETS
+        )
+        _name_the_blank_skin_type(background)
+        for name, field in background.items():
+            field.initial = getattr(patient, name)
+            self.fields[name] = field
         for indication in Indication:
             self.fields[f"concern_{indication.value}"] = forms.MultipleChoiceField(
                 choices=_areas_for(indication),
@@ -328,6 +350,7 @@ class ConsultationForm(ConsultationTalkForm):
             "notes": data["notes"],
             "concerns": self.concerns(),
             "screening": self.screening(),
+            "background": {name: data[name] for name in CONSULTATION_BACKGROUND_FIELDS},
             "allergens": list(data["allergens"]),
         }
 

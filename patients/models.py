@@ -32,6 +32,8 @@ CLINICAL_FIELDS = (
     "previous_treatments",
     "allergy_notes",
 )
+# The part of the clinical background reviewed at each consultation.
+CONSULTATION_BACKGROUND_FIELDS = ("fitzpatrick_type", "current_medications", "previous_treatments")
 # The fields the search key is built from.
 _SEARCH_SOURCE_FIELDS = frozenset({"first_name", "last_name", "email", "phone"})
 

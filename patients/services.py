@@ -20,6 +20,7 @@ from patients.imaging import clean_photo, clean_signature
 from patients.models import (
     ADULT_AGE,
     CLINICAL_FIELDS,
+    CONSULTATION_BACKGROUND_FIELDS,
     CONTACT_FIELDS,
     IDENTITY_FIELDS,
     Allergy,
@@ -183,10 +184,13 @@ def consultation_create(
     budget: Decimal | None = None,
     notes: str = "",
     allergens: Iterable[Ingredient] = (),
+    background: Mapping[str, Any] | None = None,
 ) -> Consultation:
     """Log a consultation. Each "yes" in ``screening`` (one answer per question of
     ``patients.screening.QUESTIONS``) becomes a contraindication on the patient, unless one
-    of that kind is already open. ``allergens`` become structured allergies."""
+    of that kind is already open. ``allergens`` become structured allergies. ``background``
+    (skin type, current medications, previous treatments, as reviewed at the visit) updates
+    the patient's clinical background; the change history keeps what it said before."""
     # Lock the patient: two consultations saved at once must not both add the same
     # contraindication, and an archive in between must be seen.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -260,6 +264,10 @@ def consultation_create(
             )
     for ingredient in allergens:
         allergy_record(patient=patient, by=practitioner, ingredient=ingredient)
+    if _apply(patient, background or {}, CONSULTATION_BACKGROUND_FIELDS):
+        patient.full_clean()
+        patient._change_reason = f"Reviewed at the consultation of {consulted_on:%-d %B %Y}"
+        patient.save()
     return consultation
 
 

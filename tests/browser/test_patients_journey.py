@@ -48,6 +48,8 @@ def test_practitioner_logs_a_pregnancy_and_sees_treatment_blocked(
     form.get_by_label("Note about: Is the patient pregnant or breastfeeding?").fill(
         "Pregnant, 10 weeks"
     )
+    # The background on record, brought up to date at the visit.
+    form.get_by_label("Current medications").fill("Folic acid")
     screenshot(page, "patients-consultation-form-laptop")
     form.get_by_role("button", name="Save consultation").click()
 
@@ -59,6 +61,7 @@ def test_practitioner_logs_a_pregnancy_and_sees_treatment_blocked(
     )
     expect(page.get_by_test_id("timeline")).to_contain_text("Absolute contraindication")
     screenshot(page, "patients-journey-blocked-laptop")
+    assert Patient.objects.get(last_name="Perrin").current_medications == "Folic acid"
 
     patient = Patient.objects.get(first_name="Océane", last_name="Perrin")
     item = patient.contraindications.get()

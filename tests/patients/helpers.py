@@ -54,6 +54,10 @@ def consultation_post(**overrides: Any) -> dict[str, Any]:
         "budget": "450",
         "notes": "",
         f"concern_{Indication.FACIAL_REJUVENATION}": [BodyArea.FACE, BodyArea.NECK],
+        # The background as the page shows it: what is on record (nothing, for a new patient).
+        "fitzpatrick_type": "",
+        "current_medications": "",
+        "previous_treatments": "",
     }
     for question in QUESTIONS:
         data[question.key] = "no"

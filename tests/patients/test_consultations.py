@@ -90,6 +90,7 @@ def test_the_service_also_refuses_a_relative_pregnancy(patient, practitioner):
         ({"budget": "-10"}, "budget"),
         ({"expectations_realistic": "maybe"}, "expectations_realistic"),
         ({"ingredient_allergy": "yes"}, "ingredient_allergy_note"),
+        ({"fitzpatrick_type": "7"}, "fitzpatrick_type"),
     ],
 )
 def test_bad_consultation_input_is_shown_at_the_field_and_nothing_is_saved(
@@ -326,3 +327,50 @@ def test_a_receptionist_cannot_correct_a_consultation(receptionist_client, patie
         _edit_url(consultation), _correction(consultation, goals="Other")
     )
     assert response.status_code == 403
+
+
+def test_the_background_reviewed_at_a_consultation_updates_the_record_and_keeps_the_old(
+    practitioner_client, patient
+):
+    patient.current_medications = "Levothyroxine"
+    patient.fitzpatrick_type = 2
+    patient.save()
+    page = practitioner_client.get(_url(patient))
+    form = page.context["form"]
+    assert (form["current_medications"].value(), form["fitzpatrick_type"].value()) == (
+        "Levothyroxine",
+        2,
+    )
+    response = practitioner_client.post(
+        _url(patient),
+        consultation_post(
+            fitzpatrick_type="3",
+            current_medications="Levothyroxine; isotretinoin since May",
+            previous_treatments="Botulinum toxin, 2024",
+        ),
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.fitzpatrick_type, patient.current_medications, patient.previous_treatments) == (
+        3,
+        "Levothyroxine; isotretinoin since May",
+        "Botulinum toxin, 2024",
+    )
+    latest, before = patient.history.order_by("-history_id")[:2]
+    today = timezone.localdate()
+    assert latest.history_change_reason == f"Reviewed at the consultation of {today:%-d %B %Y}"
+    assert latest.history_user.username == "dr.martin"
+    assert before.current_medications == "Levothyroxine"
+
+
+def test_a_background_confirmed_unchanged_writes_no_change_to_the_record(
+    practitioner_client, patient
+):
+    patient.current_medications = "None"
+    patient.save()
+    versions = patient.history.count()
+    response = practitioner_client.post(
+        _url(patient), consultation_post(current_medications="None")
+    )
+    assert response.status_code == 302
+    assert patient.history.count() == versions
