@@ -181,9 +181,12 @@ def _taken_meanwhile(
     patient: Patient,
     start: datetime.datetime,
     appointment_type: AppointmentType,
+    ignore: Sequence[int] = (),
 ) -> SlotUnavailable:
+    """The refusal of a time the constraints found taken, with the free times read again;
+    `ignore` is what a move ignores (the appointment being moved no longer holds its time)."""
     availability = Availability.around(
-        practitioner=practitioner, first=start, last=start, patient=patient
+        practitioner=practitioner, first=start, last=start, patient=patient, ignore=ignore
     )
     return SlotUnavailable(
         {"start": "Someone else has just booked this time. Choose another one."},
@@ -344,6 +347,7 @@ def appointment_move(
             patient=appointment.patient,
             start=start,
             appointment_type=appointment.appointment_type,
+            ignore=[appointment.pk],
         ) from error
     return appointment
 
