@@ -35,13 +35,6 @@ def hand_over(appointment, practitioner, *, by, start):
 
 
 @pytest.fixture
-def colleague(clinic, other_practitioner):
-    """Dr Nguyen works the same week as Dr Martin."""
-    give_week(other_practitioner)
-    return other_practitioner
-
-
-@pytest.fixture
 def appointment(clinic, patient, treatment, rooms):
     return book(clinic, patient, treatment, at(TUESDAY, "10:00"))
 

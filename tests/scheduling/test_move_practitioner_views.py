@@ -12,29 +12,15 @@ from django.urls import reverse
 
 from clinic.roles import Role
 from scheduling.models import Appointment
-from tests.scheduling.conftest import MONDAY, at, give_week
+from tests.scheduling.conftest import HTMX, TUESDAY, at, give_week
 from tests.scheduling.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
-TUESDAY = MONDAY + datetime.timedelta(days=1)
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def colleague(clinic, other_practitioner):
-    give_week(other_practitioner)
-    return other_practitioner
-
-
-@pytest.fixture
-def appointment(clinic, patient, treatment, rooms):
-    return AppointmentFactory(
-        practitioner=clinic,
-        patient=patient,
-        appointment_type=treatment,
-        room=rooms[0],
-        start=at(TUESDAY, "10:00"),
-    )
+def appointment(tuesday_appointment):
+    return tuesday_appointment
 
 
 def move_url(appointment: Appointment) -> str:
