@@ -9,20 +9,15 @@ import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from scheduling import clock
 from scheduling.models import Appointment
 from tests.browser.conftest import SCREENSHOTS
-from tests.scheduling.conftest import at, give_week
+from tests.scheduling.conftest import at
 from tests.scheduling.factories import (
     AppointmentFactory,
-    AppointmentTypeFactory,
-    PatientFactory,
-    RoomFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = datetime.datetime(2026, 3, 16, 8, 0, tzinfo=clock.clinic_tz())
 TUESDAY = datetime.date(2026, 3, 17)
 # The laptop at the desk (its usual 768 pixels high) and the tablet.
 SIZES = {"laptop": {"width": 1366, "height": 768}, "tablet": {"width": 820, "height": 1180}}
@@ -33,21 +28,13 @@ def test_the_desk_gives_an_appointment_to_the_other_practitioner(
     page: Page,
     live_server,
     login,
-    time_machine,
     practitioner,
     other_practitioner,
     receptionist,
+    two_practitioner_week,
     size,
 ):
-    time_machine.move_to(NOW, tick=True)
-    RoomFactory(name="Cabinet 1", position=1)
-    RoomFactory(name="Cabinet 2", position=2)
-    treatment = AppointmentTypeFactory(
-        name="Treatment session", kind="treatment", duration_minutes=45, gap_after_minutes=15
-    )
-    give_week(practitioner)
-    give_week(other_practitioner)
-    juliette = PatientFactory(first_name="Juliette", last_name="Dubois")
+    treatment, juliette = two_practitioner_week.treatment, two_practitioner_week.juliette
     appointment = AppointmentFactory(
         patient=juliette,
         practitioner=practitioner,
