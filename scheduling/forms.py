@@ -217,6 +217,15 @@ SeriesRowFormSet = forms.formset_factory(SeriesRowForm, extra=0, min_num=1, max_
 
 
 class MoveForm(StartMixin, forms.Form):
+    """Where an appointment goes: a day, a time, a room, and the practitioner it is with
+    (the current one unless the desk hands it to a colleague; left out, it stays with them)."""
+
+    practitioner = PractitionerChoiceField(
+        required=False,
+        empty_label=None,
+        label="With",
+        error_messages={"invalid_choice": "Choose an active practitioner."},
+    )
     day = DayField(label="New day")
     time = forms.TimeField(label="New time", widget=_time_input())
     room = forms.ModelChoiceField(
@@ -224,6 +233,10 @@ class MoveForm(StartMixin, forms.Form):
         required=False,
         empty_label="Keep the room if free",
     )
+
+    def __init__(self, *args: Any, appointment: Appointment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = selectors.practitioners_for_move(appointment)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -516,6 +516,12 @@ class OutboxMessage(models.Model):
     # The moment of the event when the message was planned (an appointment's start): if the
     # event moves, the message is no longer about it.
     event_at = models.DateTimeField()
+    # For the appointment kinds: who the appointment was with when the message was planned.
+    # Given to another practitioner, the appointment has changed as much as a moved one: the
+    # message is no longer about it, and the patient hears of the new arrangement.
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     # For reminders: how long before the event this one goes.
     lead = models.DurationField(null=True, blank=True)
     due_at = models.DateTimeField(help_text="Not sent before this moment.")
@@ -545,6 +551,10 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="outbox_message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=True) | Q(practitioner__isnull=False),
+                name="outbox_message_appointment_has_practitioner",
             ),
         ]
         indexes = [

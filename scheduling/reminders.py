@@ -1,17 +1,20 @@
 """The kinds of patient email, in one table (`KINDS`); here, the appointment ones.
 
-Booking confirmation (key `appointment:<pk>@<start>`): planned for an upcoming appointment
-booked or moved in the last day, due REMINDER_CONFIRMATION_DELAY_MINUTES after that, so a
-booking undone at once sends nothing. Due confirmations of one patient go as one email.
+Booking confirmation (key `appointment:<pk>@<start>/with:<practitioner pk>`): planned for an
+upcoming appointment booked or moved (to another time or another practitioner) in the last
+day, due REMINDER_CONFIRMATION_DELAY_MINUTES after that, so a booking undone at once sends
+nothing. Due confirmations of one patient go as one email.
 
-Appointment reminder (key `appointment:<pk>@<start>/<lead in minutes>m`): for each lead in
+Appointment reminder (key `appointment:<pk>@<start>/with:<practitioner pk>/<lead in
+minutes>m`): for each lead in
 REMINDER_LEAD_HOURS (48 and 2 by default), planned for an upcoming appointment at most the
 largest lead away, due `lead` before it; not when the appointment was booked or moved after
 that moment (its confirmation said it all).
 
-Neither is sent any more once the appointment is cancelled, moved (the key names the start,
-so the new time gets its own messages) or has begun, nor for an appointment whose session was
-already given on an earlier day (the desk is asked to cancel it).
+Neither is sent any more once the appointment is cancelled, moved or given to another
+practitioner (the key names the start and the practitioner, so the new arrangement gets its
+own messages, which name the new practitioner) or has begun, nor for an appointment whose
+session was already given on an earlier day (the desk is asked to cancel it).
 
 Every kind also stops for a patient who withdrew consent, has no address or is archived, and
 when the clinic switches the kind off (`MessageKindSwitch`). Emails say nothing clinical: the
@@ -83,9 +86,15 @@ def reminder_leads() -> list[datetime.timedelta]:
 
 
 def appointment_key(
-    appointment_id: int, start: datetime.datetime, lead: datetime.timedelta | None = None
+    appointment_id: int,
+    start: datetime.datetime,
+    practitioner_id: int,
+    lead: datetime.timedelta | None = None,
 ) -> str:
-    key = f"appointment:{appointment_id}@{start.astimezone(clock.UTC):%Y%m%dT%H%M%SZ}"
+    key = (
+        f"appointment:{appointment_id}@{start.astimezone(clock.UTC):%Y%m%dT%H%M%SZ}"
+        f"/with:{practitioner_id}"
+    )
     if lead is not None:
         key += f"/{int(lead.total_seconds()) // 60}m"
     return key
@@ -101,10 +110,15 @@ def _upcoming(now: datetime.datetime) -> QuerySet[Appointment]:
 
 
 def _planned(kind: str, lead: datetime.timedelta | None = None) -> Exists:
-    """A live (not cancelled) message of `kind` about the outer appointment at its start."""
+    """A live (not cancelled) message of `kind` about the outer appointment at its start,
+    with its practitioner."""
     return Exists(
         OutboxMessage.objects.filter(
-            kind=kind, appointment=OuterRef("pk"), event_at=OuterRef("start"), lead=lead
+            kind=kind,
+            appointment=OuterRef("pk"),
+            event_at=OuterRef("start"),
+            practitioner=OuterRef("practitioner"),
+            lead=lead,
         ).exclude(status=OutboxMessage.Status.CANCELLED)
     )
 
@@ -115,15 +129,16 @@ def plan_confirmations(now: datetime.datetime) -> Iterator[OutboxMessage]:
         _upcoming(now)
         .filter(updated_at__gt=now - CONFIRMATION_LOOKBACK)
         .exclude(_planned(Kind.CONFIRMATION))
-        .values_list("pk", "patient_id", "start", "updated_at")
+        .values_list("pk", "patient_id", "start", "practitioner_id", "updated_at")
     )
-    for pk, patient_id, start, changed_at in rows.iterator(chunk_size=CHUNK):
+    for pk, patient_id, start, practitioner_id, changed_at in rows.iterator(chunk_size=CHUNK):
         yield OutboxMessage(
             patient_id=patient_id,
             kind=Kind.CONFIRMATION,
-            key=appointment_key(pk, start),
+            key=appointment_key(pk, start, practitioner_id),
             appointment_id=pk,
             event_at=start,
+            practitioner_id=practitioner_id,
             due_at=changed_at + delay,
         )
 
@@ -141,15 +156,16 @@ def plan_reminders(now: datetime.datetime) -> Iterator[OutboxMessage]:
                 updated_at__lte=F("start") - lead,
             )
             .exclude(_planned(Kind.APPOINTMENT_REMINDER, lead))
-            .values_list("pk", "patient_id", "start")
+            .values_list("pk", "patient_id", "start", "practitioner_id")
         )
-        for pk, patient_id, start in rows.iterator(chunk_size=CHUNK):
+        for pk, patient_id, start, practitioner_id in rows.iterator(chunk_size=CHUNK):
             yield OutboxMessage(
                 patient_id=patient_id,
                 kind=Kind.APPOINTMENT_REMINDER,
-                key=appointment_key(pk, start, lead),
+                key=appointment_key(pk, start, practitioner_id, lead),
                 appointment_id=pk,
                 event_at=start,
+                practitioner_id=practitioner_id,
                 lead=lead,
                 due_at=start - lead,
             )
@@ -160,6 +176,10 @@ def appointment_stale(now: datetime.datetime) -> Conditions:
         (Q(appointment__status=Appointment.Status.CANCELLED), "The appointment was cancelled."),
         (~Q(appointment__status__in=UPCOMING), "The appointment is no longer upcoming."),
         (~Q(appointment__start=F("event_at")), "The appointment was moved."),
+        (
+            ~Q(appointment__practitioner=F("practitioner")),
+            "The appointment was given to another practitioner.",
+        ),
         (Q(appointment__start__lte=now), "The appointment has already begun."),
         (
             Q(appointment__session_given_at__isnull=False),

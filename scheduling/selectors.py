@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.lib.orm import deferred_except
-from clinic.roles import Capability, Role, can, user_roles
+from clinic.roles import Capability, Role, can, practitioners, user_roles
 from patients.models import Patient
 from patients.selectors import patient_search
 from scheduling import clock
@@ -174,6 +175,16 @@ def clinic_closures(first_day: datetime.date, last_day: datetime.date) -> dict[d
 
 
 # Choices for forms.
+
+
+def practitioners_for_move(appointment: Appointment) -> QuerySet:
+    """Who an appointment may be given to: the active practitioners, and the one it is with
+    (even if they have left since), so the move dialog never preselects someone else."""
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=practitioners()) | Q(pk=appointment.practitioner_id))
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def active_rooms() -> QuerySet:

@@ -181,9 +181,12 @@ def _taken_meanwhile(
     patient: Patient,
     start: datetime.datetime,
     appointment_type: AppointmentType,
+    ignore: Sequence[int] = (),
 ) -> SlotUnavailable:
+    """The refusal of a time the constraints found taken, with the free times read again;
+    `ignore` is what a move ignores (the appointment being moved no longer holds its time)."""
     availability = Availability.around(
-        practitioner=practitioner, first=start, last=start, patient=patient
+        practitioner=practitioner, first=start, last=start, patient=patient, ignore=ignore
     )
     return SlotUnavailable(
         {"start": "Someone else has just booked this time. Choose another one."},
@@ -256,11 +259,19 @@ def _locked(appointment: Appointment) -> Appointment:
 
 
 def appointment_unchanged(
-    *, appointment: Appointment, start: datetime.datetime, room: Room | None
+    *,
+    appointment: Appointment,
+    start: datetime.datetime,
+    room: Room | None,
+    practitioner: User | None = None,
 ) -> bool:
-    """A move to the time the appointment already has, in its room (or any room): nothing to
-    do."""
-    return start == appointment.start and room in (None, appointment.room)
+    """A move to the time the appointment already has, in its room (or any room), with its
+    practitioner (or none named): nothing to do."""
+    return (
+        start == appointment.start
+        and room in (None, appointment.room)
+        and practitioner in (None, appointment.practitioner)
+    )
 
 
 @transaction.atomic
@@ -269,22 +280,40 @@ def appointment_move(
     appointment: Appointment,
     start: datetime.datetime,
     room: Room | None = None,
+    practitioner: User | None = None,
     by: User,
 ) -> Appointment:
-    """Move an upcoming appointment to `start`, keeping its length and gap. Without a room it
-    keeps its room when that is free, else takes any free one.
+    """Move an upcoming appointment to `start`, keeping its length and gap, and give it to
+    `practitioner` when one is named (a practitioner off sick: the desk hands her patients to
+    a colleague). Without a room it keeps its room when that is free, else takes any free one.
+    The new practitioner must be an active practitioner, free at that time by the same rules
+    as a booking (working hours, days off, their other appointments).
 
-    A confirmed appointment moved to another time is booked again: the patient confirmed the
-    old time, and the confirmation planned for the new one (reminders.py) asks them again.
-    Asked for the time and room it already has, it changes nothing (`appointment_unchanged`
-    says so)."""
+    A confirmed appointment moved to another time, or given to another practitioner, is
+    booked again: the patient confirmed the old time with the old practitioner, and the
+    confirmation planned for the new one (reminders.py) asks them again.
+    Asked for the time, room and practitioner it already has, it changes nothing
+    (`appointment_unchanged` says so).
+
+    An appointment holding a plan session (`plan_session`) may go to a colleague too: the plan
+    stays its practitioner's, and the session is given by whoever the appointment is with. The
+    treatments app ties a session to the practitioner who starts it, not to the plan's: the
+    session shows on the new practitioner's day list (it follows the appointment), and the one
+    who starts it is the one who logs and signs it. The history link, the series and the plan
+    session all stay as they are."""
     appointment = _locked(appointment)
     if not appointment.is_upcoming:
         raise ValidationError(
             {"start": f"A {appointment.get_status_display().lower()} appointment cannot be moved."}
         )
-    if appointment_unchanged(appointment=appointment, start=start, room=room):
+    if appointment_unchanged(
+        appointment=appointment, start=start, room=room, practitioner=practitioner
+    ):
         return appointment
+    new_practitioner = practitioner not in (None, appointment.practitioner)
+    if new_practitioner:
+        check_practitioner(practitioner)
+        appointment.practitioner = practitioner
     check_patient_bookable(
         patient=appointment.patient, appointment_type=appointment.appointment_type
     )
@@ -303,7 +332,9 @@ def appointment_move(
         prefer_room=appointment.room,
         appointment_type=appointment.appointment_type,
     )
-    if slot.start != appointment.start and appointment.status == Status.CONFIRMED:
+    if (slot.start != appointment.start or new_practitioner) and (
+        appointment.status == Status.CONFIRMED
+    ):
         appointment.status = Status.BOOKED
     appointment.start, appointment.end = slot.start, slot.end
     appointment.occupied_until, appointment.room = slot.occupied_until, slot.room
@@ -316,6 +347,7 @@ def appointment_move(
             patient=appointment.patient,
             start=start,
             appointment_type=appointment.appointment_type,
+            ignore=[appointment.pk],
         ) from error
     return appointment
 

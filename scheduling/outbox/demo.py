@@ -63,9 +63,10 @@ def _row(
     return OutboxMessage(
         patient=appointment.patient,
         kind=kind,
-        key=appointment_key(appointment.pk, appointment.start, lead),
+        key=appointment_key(appointment.pk, appointment.start, appointment.practitioner_id, lead),
         appointment=appointment,
         event_at=appointment.start,
+        practitioner_id=appointment.practitioner_id,
         lead=lead,
         due_at=due_at,
         status=Status.SENT if sent else Status.CANCELLED if cancelled else Status.PENDING,

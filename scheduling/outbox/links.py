@@ -3,7 +3,9 @@
 Patients have no login: the link is the key. A token is `django.core.signing` data (signed
 with SECRET_KEY, salted per action so a "confirm" token never works as a "cancel" one, and
 timestamped so it expires after REMINDER_LINK_MAX_AGE_DAYS). An appointment link also names
-the appointment's start: after a move, an old email's link no longer acts on the new time.
+the appointment's start and practitioner: after a move, or once the appointment is given to
+another practitioner, an old email's link no longer acts on the new arrangement. (Links made
+before they named the practitioner still work while the time holds.)
 """
 
 from __future__ import annotations
@@ -46,11 +48,20 @@ class LinkTarget:
     patient_id: int
     appointment_id: int | None = None
     start: datetime.datetime | None = None
+    practitioner_id: int | None = None
 
     def names_time_of(self, appointment: Appointment) -> bool:
         """Whether the link was made for the appointment's current start (to the second)."""
         return self.start is not None and int(self.start.timestamp()) == int(
             appointment.start.timestamp()
+        )
+
+    def describes(self, appointment: Appointment) -> bool:
+        """Whether the link was made for the appointment as it is: its start, and its
+        practitioner when the link names one."""
+        return self.names_time_of(appointment) and self.practitioner_id in (
+            None,
+            appointment.practitioner_id,
         )
 
 
@@ -62,6 +73,8 @@ def make_token(action: Action, target: LinkTarget) -> str:
     data: dict[str, int] = {"p": target.patient_id}
     if target.appointment_id is not None and target.start is not None:
         data |= {"a": target.appointment_id, "s": int(target.start.timestamp())}
+        if target.practitioner_id is not None:
+            data["d"] = target.practitioner_id
     return signing.dumps(data, salt=_salt(action), compress=True)
 
 
@@ -83,6 +96,7 @@ def read_token(action: Action, token: str) -> LinkTarget:
             patient_id=int(data["p"]),
             appointment_id=int(data["a"]),
             start=datetime.datetime.fromtimestamp(int(data["s"]), tz=clock.UTC),
+            practitioner_id=int(data["d"]) if "d" in data else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise LinkInvalid from error
@@ -104,6 +118,7 @@ def appointment_link(action: Action, appointment: Appointment) -> str:
             patient_id=appointment.patient_id,
             appointment_id=appointment.pk,
             start=appointment.start,
+            practitioner_id=appointment.practitioner_id,
         ),
     )
 

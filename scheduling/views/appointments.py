@@ -138,27 +138,29 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.BOOK_APPOINTMENTS)
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an appointment to another time, room or practitioner (the dialog's free times
+    follow the practitioner chosen)."""
     appointment = selectors.appointment_for(request.user, pk)
     alternatives: list = []
     if request.method == "POST":
-        form = MoveForm(request.POST)
+        form = MoveForm(request.POST, appointment=appointment)
         if form.is_valid():
-            start, room = form.cleaned_data["start"], form.cleaned_data["room"]
-            unchanged = services.appointment_unchanged(
-                appointment=appointment, start=start, room=room
-            )
+            change = {
+                "start": form.cleaned_data["start"],
+                "room": form.cleaned_data["room"],
+                "practitioner": form.cleaned_data["practitioner"],
+            }
+            unchanged = services.appointment_unchanged(appointment=appointment, **change)
             try:
-                services.appointment_move(
-                    appointment=appointment, start=start, room=room, by=request.user
-                )
+                services.appointment_move(appointment=appointment, by=request.user, **change)
             except ValidationError as error:
                 show_service_error(form, error)
                 alternatives = getattr(error, "alternatives", [])
             else:
                 appointment = selectors.appointment_for(request.user, pk)
                 message = (
-                    f"Nothing changed: the appointment is already at that time "
-                    f"({_describe(appointment)})."
+                    f"Nothing changed: the appointment is already at that time, with that "
+                    f"practitioner ({_describe(appointment)})."
                     if unchanged
                     else f"Moved: {_describe(appointment)}."
                 )
@@ -171,7 +173,14 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 return response if unchanged else announce_change(response)
     else:
         start = clock.local(appointment.start)
-        form = MoveForm(initial={"day": start.date(), "time": start.time()})
+        form = MoveForm(
+            initial={
+                "practitioner": appointment.practitioner_id,
+                "day": start.date(),
+                "time": start.time(),
+            },
+            appointment=appointment,
+        )
     context = {
         "appointment": appointment,
         "form": form,

@@ -63,7 +63,7 @@ def _appointment_state(appointment: Appointment, target: LinkTarget) -> str:
     """What the page can say or do about this appointment."""
     if appointment.status == Status.CANCELLED:
         return "cancelled"
-    if not target.names_time_of(appointment):
+    if not target.describes(appointment):
         return "moved"
     if appointment.start <= clock.now() or not appointment.is_upcoming:
         return "past"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Page
@@ -57,3 +59,23 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return sign_in
+
+
+@pytest.fixture
+def two_practitioner_week(time_machine, practitioner, other_practitioner, receptionist):
+    """Monday 16 March 2026, 08:00: Dr Martin and Dr Nguyen both work the week, two rooms, a
+    45-minute treatment type, and Juliette Dubois, a patient with nothing booked yet."""
+    from scheduling import clock
+    from tests.scheduling.conftest import give_week
+    from tests.scheduling.factories import AppointmentTypeFactory, PatientFactory, RoomFactory
+
+    time_machine.move_to(datetime.datetime(2026, 3, 16, 8, 0, tzinfo=clock.clinic_tz()), tick=True)
+    RoomFactory(name="Cabinet 1", position=1)
+    RoomFactory(name="Cabinet 2", position=2)
+    treatment = AppointmentTypeFactory(
+        name="Treatment session", kind="treatment", duration_minutes=45, gap_after_minutes=15
+    )
+    give_week(practitioner)
+    give_week(other_practitioner)
+    juliette = PatientFactory(first_name="Juliette", last_name="Dubois")
+    return SimpleNamespace(treatment=treatment, juliette=juliette)

@@ -8,19 +8,14 @@ import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from scheduling import clock
 from tests.browser.conftest import VIEWPORTS
-from tests.scheduling.conftest import at, give_week
+from tests.scheduling.conftest import at
 from tests.scheduling.factories import (
     AppointmentFactory,
-    AppointmentTypeFactory,
-    PatientFactory,
-    RoomFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = datetime.datetime(2026, 3, 16, 8, 0, tzinfo=clock.clinic_tz())
 TUESDAY = datetime.date(2026, 3, 17)
 
 
@@ -29,20 +24,11 @@ def test_free_times_refresh_when_the_patient_changes(
     live_server,
     login,
     screenshot,
-    time_machine,
     practitioner,
     other_practitioner,
-    receptionist,
+    two_practitioner_week,
 ):
-    time_machine.move_to(NOW, tick=True)
-    RoomFactory(name="Cabinet 1", position=1)
-    RoomFactory(name="Cabinet 2", position=2)
-    treatment = AppointmentTypeFactory(
-        name="Treatment session", kind="treatment", duration_minutes=45, gap_after_minutes=15
-    )
-    give_week(practitioner)
-    give_week(other_practitioner)
-    juliette = PatientFactory(first_name="Juliette", last_name="Dubois")
+    treatment, juliette = two_practitioner_week.treatment, two_practitioner_week.juliette
     # Juliette already sees Dr Nguyen on Tuesday at 10:00.
     AppointmentFactory(
         patient=juliette,

@@ -90,6 +90,7 @@ def populate_world(world: Any) -> None:
         key=f"access-test-{world.appointment.pk}",
         appointment=world.appointment,
         event_at=world.appointment.start,
+        practitioner=world.practitioner,
         due_at=world.appointment.start - datetime.timedelta(hours=2),
         status=OutboxMessage.Status.FAILED,
         reason="The mail server could not be reached (Connection refused).",

@@ -13,6 +13,7 @@ import pytest
 from scheduling import clock
 from scheduling.models import AppointmentType
 from tests.scheduling.factories import (
+    AppointmentFactory,
     AppointmentTypeFactory,
     PatientFactory,
     RoomFactory,
@@ -20,6 +21,9 @@ from tests.scheduling.factories import (
 )
 
 MONDAY = datetime.date(2026, 3, 16)
+TUESDAY = MONDAY + datetime.timedelta(days=1)
+# What htmx sends with its requests: views then answer with a fragment.
+HTMX = {"HX-Request": "true"}
 
 
 def at(day: datetime.date, hhmm: str) -> datetime.datetime:
@@ -85,3 +89,27 @@ def clinic(frozen_now, practitioner, rooms, treatment, consultation):
 @pytest.fixture
 def patient(db):
     return PatientFactory(first_name="Juliette", last_name="Dubois")
+
+
+@pytest.fixture
+def colleague(clinic, other_practitioner):
+    """Dr Nguyen works the same week as Dr Martin: the colleague an appointment is given to."""
+    give_week(other_practitioner)
+    return other_practitioner
+
+
+def treatment_at_ten(practitioner, patient, treatment, room, day: datetime.date):
+    """The patient's treatment with the practitioner at 10:00 that day, in that room."""
+    return AppointmentFactory(
+        practitioner=practitioner,
+        patient=patient,
+        appointment_type=treatment,
+        room=room,
+        start=at(day, "10:00"),
+    )
+
+
+@pytest.fixture
+def tuesday_appointment(clinic, patient, treatment, rooms):
+    """Juliette's treatment with Dr Martin on Tuesday at 10:00, in Cabinet 1."""
+    return treatment_at_ten(clinic, patient, treatment, rooms[0], TUESDAY)

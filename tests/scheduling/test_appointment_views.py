@@ -8,23 +8,15 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import Appointment
-from tests.scheduling.conftest import MONDAY, at
+from tests.scheduling.conftest import HTMX, MONDAY, TUESDAY, at, treatment_at_ten
 from tests.scheduling.factories import AppointmentFactory, PatientFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
-TUESDAY = MONDAY + datetime.timedelta(days=1)
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def appointment(clinic, patient, treatment, rooms):
-    return AppointmentFactory(
-        practitioner=clinic,
-        patient=patient,
-        appointment_type=treatment,
-        room=rooms[0],
-        start=at(TUESDAY, "10:00"),
-    )
+def appointment(tuesday_appointment):
+    return tuesday_appointment
 
 
 def test_the_dialog_shows_the_appointment_without_the_page(receptionist_client, appointment):
@@ -203,13 +195,7 @@ def test_an_unknown_appointment_is_a_404(receptionist_client, db):
 
 @pytest.fixture
 def this_morning(clinic, patient, treatment, rooms):
-    return AppointmentFactory(
-        practitioner=clinic,
-        patient=patient,
-        appointment_type=treatment,
-        room=rooms[0],
-        start=at(MONDAY, "10:00"),
-    )
+    return treatment_at_ten(clinic, patient, treatment, rooms[0], MONDAY)
 
 
 def test_the_today_board_quick_actions_say_they_come_from_the_board(

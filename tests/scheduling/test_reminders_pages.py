@@ -44,6 +44,7 @@ def _emails(practitioner, hours, count: int, *, status=Status.SENT, patient=None
                 key=f"appointment:{appointment.pk}/120m",
                 appointment=appointment,
                 event_at=appointment.start,
+                practitioner=practitioner,
                 lead=datetime.timedelta(hours=2),
                 due_at=appointment.start - datetime.timedelta(hours=2),
                 status=status,

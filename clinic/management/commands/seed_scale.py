@@ -549,9 +549,10 @@ class Seeder:
             self.tables[OutboxMessage].add(
                 patient_id=patient,
                 kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
-                key=appointment_key(pk, start, REMINDER_LEAD),
+                key=appointment_key(pk, start, practitioner, REMINDER_LEAD),
                 appointment_id=pk,
                 event_at=start,
+                practitioner_id=practitioner,
                 lead=REMINDER_LEAD,
                 due_at=sent,
                 status=OutboxMessage.Status.SENT,
