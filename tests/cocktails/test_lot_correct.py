@@ -130,8 +130,21 @@ def test_changing_only_the_case_of_the_lot_number_is_a_correction(admin_user):
 def test_a_lot_number_already_received_for_the_product_is_refused_whatever_its_case(admin_user):
     lot = _lot()
     LotFactory(product=lot.product, lot_number="HA-200")
-    errors = _refused(lot, admin_user, lot_number="ha-200")
+    errors = _refused(lot, admin_user, lot_number="ha-200", quantity=0)
     assert errors["lot_number"] == [f"Lot ha-200 of {lot.product} has already been received."]
+    assert set(errors) == {"lot_number", "quantity"}  # found before saving, with the others
+
+
+def test_a_lot_number_taken_meanwhile_is_refused_at_the_field_by_the_constraint(
+    admin_user, monkeypatch
+):
+    """Received by someone else between the check and the save: the unique constraint refuses
+    it, and the refusal still comes at the field (not a server error)."""
+    lot = _lot()
+    LotFactory(product=lot.product, lot_number="HA-200")
+    monkeypatch.setattr("cocktails.services.stock._lot_problems", lambda **kwargs: {})
+    errors = _refused(lot, admin_user, lot_number="HA-200")
+    assert errors["lot_number"] == [f"Lot HA-200 of {lot.product} has already been received."]
 
 
 def test_a_lot_number_of_another_product_is_no_clash(admin_user):
