@@ -27,7 +27,7 @@ from cocktails.selectors import (
     product_name_taken,
     product_users,
 )
-from cocktails.services.stock import lot_date_problems
+from cocktails.services.stock import CORRECTION_REASON_MAX, lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
 
@@ -271,8 +271,9 @@ def product_components(formset: BaseFormSet) -> list[tuple[Ingredient, Decimal]]
     ]
 
 
-class LotReceiveForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+class LotDetailsForm(forms.Form):
+    """A lot's details as received: what the receipt asks and a correction may change."""
+
     lot_number = forms.CharField(max_length=60, help_text="As printed on the box.")
     expiry_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     received_on = forms.DateField(
@@ -288,6 +289,9 @@ class LotReceiveForm(forms.Form):
         },
     )
 
+    # A correction may give an expiry already past (see lot_date_problems).
+    correcting = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
@@ -301,10 +305,45 @@ class LotReceiveForm(forms.Form):
             received_on=data.get("received_on"),
             expiry_date=data.get("expiry_date"),
             today=timezone.localdate(),
+            correcting=self.correcting,
         )
         for field, message in problems.items():
             self.add_error(field, message)
         return data
+
+
+class LotReceiveForm(LotDetailsForm):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+
+    field_order = ("product",)
+
+
+class LotCorrectForm(LotDetailsForm):
+    """A correction of a lot's details; the reason is kept in the lot's change history."""
+
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=CORRECTION_REASON_MAX,
+        widget=forms.TextInput(
+            attrs={"placeholder": "For example: lot number mistyped at receipt"}
+        ),
+        error_messages={
+            "required": "Say why the lot is corrected (e.g. lot number mistyped).",
+            "max_length": "Keep the reason to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+
+    correcting = True
+
+    @classmethod
+    def for_lot(cls, lot: Lot, data: Any = None) -> LotCorrectForm:
+        initial = {
+            "lot_number": lot.lot_number,
+            "expiry_date": lot.expiry_date,
+            "received_on": lot.received_on,
+            "quantity": lot.quantity_received,
+        }
+        return cls(data, initial=initial)
 
 
 class ReasonForm(forms.Form):

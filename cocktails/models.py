@@ -212,6 +212,11 @@ class Lot(models.Model):
         return self.quantity_left == 0
 
     @property
+    def quantity_used(self) -> int:
+        """Vials taken from the lot (a cancelled use gives its vials back)."""
+        return self.quantity_received - self.quantity_left
+
+    @property
     def is_recalled(self) -> bool:
         return self.recalled_at is not None
 

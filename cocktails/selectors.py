@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.lib.history import BOOKKEEPING, Change, record_changes, tracked_fields
 from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, can
 from cocktails.composition import Costing, Finding, Part, Recipe, costing, safety_findings
@@ -152,6 +153,32 @@ def lot_recipients(*, lot: Lot) -> QuerySet[LotUsage]:
         LotUsage.objects.filter(lot=lot)
         .select_related("patient", "practitioner", "formulation__cocktail", "cancelled_by")
         .defer(*deferred_except(LotUsage, _RECIPIENT_FIELDS))
+    )
+
+
+# The fields of a lot its page lists changes of: the vials left change with every use and are
+# not in its history (a correction recomputes them from the vials received).
+_LOT_HISTORY_FIELDS = tracked_fields(Lot, BOOKKEEPING | {"quantity_left"})
+
+
+def _lot_change_title(record: Any) -> str:
+    if record.history_type == "+":
+        return "Received"
+    if record.history_change_reason:
+        return "Corrected"
+    return "Recalled" if record.recalled_at else "Changed"
+
+
+def lot_change_history(*, lot: Lot, limit: int = 50) -> list[Change]:
+    """The latest `limit` changes to a lot (its receipt, corrections, recall), newest first,
+    with who made them, when, what changed and why: one query, however many there are."""
+    records = list(
+        Lot.history.model._default_manager.filter(id=lot.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    return record_changes(
+        records, fields=_LOT_HISTORY_FIELDS, describe=_lot_change_title, limit=limit
     )
 
 

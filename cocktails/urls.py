@@ -24,6 +24,7 @@ catalogue_patterns = (
         path("lots/", catalogue.lot_list, name="lot_list"),
         path("lots/receive/", catalogue.lot_receive, name="lot_receive"),
         path("lots/<int:pk>/", catalogue.lot_detail, name="lot_detail"),
+        path("lots/<int:pk>/correct/", catalogue.lot_correct, name="lot_correct"),
         path("lots/<int:pk>/recall/", catalogue.lot_recall, name="lot_recall"),
         path(
             "lots/<int:pk>/recipients.csv",

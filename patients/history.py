@@ -7,13 +7,11 @@ are compared in Python, not with one ``diff_against`` query per version.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 
+from clinic.lib.history import BOOKKEEPING, Change, record_changes, tracked_fields
 from patients.models import Allergy, Consent, Consultation, Contraindication, Patient, Photo
 
 # Each record's history table, queried through its plain manager: ``Model.history`` builds a
@@ -24,53 +22,11 @@ _HISTORY = {
 }
 
 # Bookkeeping columns that change without anyone meaning to change them.
-_IGNORED = {"updated_at", "created_at", "recorded_at", "uploaded_at", "search_key", "screening"}
-_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class Change:
-    when: datetime.datetime
-    who: str
-    what: str
-    action: str
-    fields: tuple[FieldChange, ...] = ()
-    # Why, when the change was made with a reason (a corrected consultation).
-    reason: str = ""
-
-
-def _display(field: models.Field, value: Any) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, datetime.datetime):
-        # Stored in UTC: shown in the clinic's time, as the entry's own heading is.
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+_IGNORED = BOOKKEEPING | {"search_key", "screening"}
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [
-        field
-        for field in model._meta.concrete_fields
-        if not field.primary_key
-        and not field.is_relation
-        and field.name not in _IGNORED
-        and not isinstance(field, models.BinaryField | models.FileField)
-    ]
+    return tracked_fields(model, _IGNORED)
 
 
 def _label(model: type[models.Model], record: Any) -> str:
@@ -90,43 +46,12 @@ def _label(model: type[models.Model], record: Any) -> str:
 
 
 def _changes_for(model: type[models.Model], records: list[Any], limit: int) -> list[Change]:
-    fields = _fields(model)
-    # Records arrive newest first; the previous version of an object is the next one seen.
-    previous_of: dict[int, Any] = {}
-    later: dict[int, Any] = {}
-    for record in records:
-        if record.id in later:
-            previous_of[id(later[record.id])] = record
-        later[record.id] = record
-    changes = []
-    for record in records[:limit]:
-        before = previous_of.get(id(record))
-        diffs: list[FieldChange] = []
-        if record.history_type == "~" and before is not None:
-            for field in fields:
-                old, new = getattr(before, field.attname), getattr(record, field.attname)
-                if old != new:
-                    diffs.append(
-                        FieldChange(
-                            field.verbose_name.capitalize(),
-                            _display(field, old),
-                            _display(field, new),
-                        )
-                    )
-            if not diffs:
-                continue
-        user = record.history_user
-        changes.append(
-            Change(
-                when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "System",
-                what=_label(model, record),
-                action=_ACTIONS.get(record.history_type, "changed"),
-                fields=tuple(diffs),
-                reason=record.history_change_reason or "",
-            )
-        )
-    return changes
+    return record_changes(
+        records,
+        fields=_fields(model),
+        describe=lambda record: _label(model, record),
+        limit=limit,
+    )
 
 
 def patient_change_history(*, patient: Patient, limit: int = 30) -> list[Change]:

@@ -22,7 +22,13 @@ from cocktails.services.formulations import (
     cocktail_revise,
     formulation_freeze,
 )
-from cocktails.services.stock import lot_consume, lot_recall, lot_receive, lot_usage_cancel
+from cocktails.services.stock import (
+    lot_consume,
+    lot_correct,
+    lot_recall,
+    lot_receive,
+    lot_usage_cancel,
+)
 
 __all__ = [
     "AcknowledgementRequired",
@@ -37,6 +43,7 @@ __all__ = [
     "ingredient_retire",
     "ingredient_update",
     "lot_consume",
+    "lot_correct",
     "lot_recall",
     "lot_receive",
     "lot_usage_cancel",

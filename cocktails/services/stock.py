@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
+# The change history keeps a correction's reason in a column of this size.
+CORRECTION_REASON_MAX = Lot.history.model._meta.get_field("history_change_reason").max_length
+
 # A vial's shelf life is a few years: an expiry further out than this is a typing mistake.
 MAX_SHELF_LIFE_YEARS = 10
 
@@ -32,10 +35,13 @@ def lot_date_problems(
     received_on: datetime.date | None,
     expiry_date: datetime.date | None,
     today: datetime.date,
+    correcting: bool = False,
 ) -> dict[str, str]:
     """What is wrong with a delivery's dates, by field (a date left out is not checked).
 
-    The receipt form asks this too, so every date error comes back with the others at once."""
+    The receipt and correction forms ask this too, so every date error comes back with the
+    others at once. A correction may give an expiry already past: a lot received long ago
+    must still be correctable, and its true expiry is what tracing needs."""
     errors: dict[str, str] = {}
     if received_on is not None and received_on > today:
         errors["received_on"] = "A lot cannot be received after today: enter the day it arrived."
@@ -43,13 +49,43 @@ def lot_date_problems(
         return errors
     if received_on is not None and expiry_date < received_on:
         errors["expiry_date"] = "The expiry date cannot be before the date of receipt."
-    elif expiry_date < today:
+    elif expiry_date < today and not correcting:
         errors["expiry_date"] = "This lot has already expired: it must not be put in stock."
     elif expiry_date > years_after(min(received_on or today, today), MAX_SHELF_LIFE_YEARS):
         errors["expiry_date"] = (
             f"An expiry more than {MAX_SHELF_LIFE_YEARS} years after receipt is not plausible: "
             "check the date on the box."
         )
+    return errors
+
+
+def _lot_problems(
+    *,
+    product: Product,
+    lot_number: str,
+    expiry_date: datetime.date | None,
+    received_on: datetime.date | None,
+    quantity: int | None,
+    lot: Lot | None = None,
+) -> dict[str, str]:
+    """What is wrong with a lot's details as received, by field: at receipt, or when `lot` is
+    corrected (then its own number is no clash, and an expiry already past is accepted)."""
+    errors: dict[str, str] = {}
+    others = Lot.objects.filter(product=product, lot_number__iexact=lot_number)
+    if lot is not None:
+        others = others.exclude(pk=lot.pk)
+    if not lot_number:
+        errors["lot_number"] = "Enter the lot number printed on the box."
+    elif others.exists():
+        errors["lot_number"] = f"Lot {lot_number} of {product} has already been received."
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = "Enter the number of vials received, at least 1."
+    errors |= lot_date_problems(
+        received_on=received_on,
+        expiry_date=expiry_date,
+        today=timezone.localdate(),
+        correcting=lot is not None,
+    )
     return errors
 
 
@@ -65,15 +101,12 @@ def lot_receive(
 ) -> Lot:
     """Record a delivery of `quantity` vials of one lot."""
     lot_number = lot_number.strip()
-    errors: dict[str, str] = {}
-    if not lot_number:
-        errors["lot_number"] = "Enter the lot number printed on the box."
-    elif Lot.objects.filter(product=product, lot_number__iexact=lot_number).exists():
-        errors["lot_number"] = f"Lot {lot_number} of {product} has already been received."
-    if quantity is None or quantity <= 0:
-        errors["quantity"] = "Enter the number of vials received, at least 1."
-    errors |= lot_date_problems(
-        received_on=received_on, expiry_date=expiry_date, today=timezone.localdate()
+    errors = _lot_problems(
+        product=product,
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        received_on=received_on,
+        quantity=quantity,
     )
     if not product.is_active:
         errors["product"] = f"{product} has been withdrawn from the catalogue."
@@ -88,6 +121,80 @@ def lot_receive(
         quantity_left=quantity,
         received_by=by,
     )
+
+
+@transaction.atomic
+def lot_correct(
+    *,
+    lot: Lot,
+    lot_number: str,
+    expiry_date: datetime.date,
+    received_on: datetime.date,
+    quantity: int,
+    reason: str,
+    by: User,
+) -> Lot:
+    """Correct a lot's details as received (a mistyped number, date or count of vials).
+
+    The lot row is locked first, so a session using the lot meanwhile waits, and the vials
+    left are recomputed from the vials already used: left = received - used. The change
+    history keeps the old values, who corrected them, when and `reason`. A recall stays."""
+    locked = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+    lot_number = lot_number.strip()
+    reason = reason.strip()
+    errors = _lot_problems(
+        product=locked.product,
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        received_on=received_on,
+        quantity=quantity,
+        lot=locked,
+    )
+    used = locked.quantity_used
+    if "quantity" not in errors and quantity < used:
+        errors["quantity"] = (
+            f"{used} vial(s) of this lot have already been used: "
+            "it cannot have been received with fewer."
+        )
+    first_use = locked.usages.filter(cancelled_at__isnull=True).aggregate(first=Min("used_at"))
+    if first_use["first"] and "received_on" not in errors:
+        first_day = timezone.localdate(first_use["first"])
+        if received_on is not None and received_on > first_day:
+            errors["received_on"] = (
+                f"This lot was first used on {first_day:%d/%m/%Y}: "
+                "it was received on that day or before."
+            )
+    values = {
+        "lot_number": lot_number,
+        "expiry_date": expiry_date,
+        "received_on": received_on,
+        "quantity_received": quantity,
+    }
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    if not errors and not changed:
+        raise ValidationError("Nothing was changed: the lot already has these details.")
+    if not reason:
+        errors["reason"] = "Say why the lot is corrected (e.g. lot number mistyped)."
+    elif len(reason) > CORRECTION_REASON_MAX:
+        errors["reason"] = f"Keep the reason to {CORRECTION_REASON_MAX} characters."
+    if errors:
+        raise ValidationError(errors)
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.quantity_left = quantity - used
+    locked._history_user = by
+    locked._change_reason = reason
+    try:
+        # A savepoint, so a clash with a lot received meanwhile is refused at its field.
+        with transaction.atomic():
+            locked.save(update_fields=[*changed, "quantity_left"])
+    except IntegrityError as exc:
+        if "lot_unique_per_product" not in str(exc):
+            raise
+        raise ValidationError(
+            {"lot_number": f"Lot {lot_number} of {locked.product} has already been received."}
+        ) from exc
+    return locked
 
 
 @transaction.atomic

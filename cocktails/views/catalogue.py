@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +21,8 @@ from clinic.roles import Capability, can, requires
 from cocktails import selectors, services
 from cocktails.forms import (
     IngredientForm,
+    LotCorrectForm,
+    LotDetailsForm,
     LotReceiveForm,
     ProductForm,
     ReasonForm,
@@ -189,23 +191,38 @@ def lot_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _save_lot(
+    request: HttpRequest,
+    form: LotDetailsForm,
+    save: Callable[[dict[str, Any]], Lot],
+    success: Callable[[Lot], str],
+) -> HttpResponse | None:
+    """On a valid POST, `save` the lot (a service call) and go to its page; None to show the
+    form again, with the service's refusals at their fields."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        lot = save(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, success(lot))
+    return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+
+
 @requires(Capability.MANAGE_CATALOGUE)
 def lot_receive(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("product", "").isdigit():
         initial["product"] = int(request.GET["product"])
     form = LotReceiveForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lot = services.lot_receive(**form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, f"Lot {lot.lot_number}: {lot.quantity_received} vials put in stock."
-            )
-            return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
-    return render(request, "cocktails/lot_form.html", {"form": form})
+    saved = _save_lot(
+        request,
+        form,
+        lambda data: services.lot_receive(**data, by=request.user),
+        lambda lot: f"Lot {lot.lot_number}: {lot.quantity_received} vials put in stock.",
+    )
+    return saved or render(request, "cocktails/lot_form.html", {"form": form})
 
 
 def _lot_detail_page(
@@ -227,6 +244,7 @@ def _lot_detail_page(
             "today": timezone.localdate(),
             "recipients": recipients,
             "recall_form": recall_form,
+            "changes": selectors.lot_change_history(lot=lot),
         },
     )
 
@@ -256,6 +274,21 @@ def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Lot {lot.lot_number} recalled: it can no longer be used.")
             return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
     return _lot_detail_page(request, lot, recall_form=form)
+
+
+@requires(Capability.MANAGE_CATALOGUE)
+def lot_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a mistyped lot number, date or count of vials; the lot's page lists every
+    correction with who made it, when and why. Refusals come back at their field."""
+    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    form = LotCorrectForm.for_lot(lot, request.POST or None)
+    saved = _save_lot(
+        request,
+        form,
+        lambda data: services.lot_correct(lot=lot, **data, by=request.user),
+        lambda lot: f"Lot {lot.lot_number} corrected; its history keeps what it said before.",
+    )
+    return saved or render(request, "cocktails/lot_correct.html", {"form": form, "lot": lot})
 
 
 CSV_HEADER = (

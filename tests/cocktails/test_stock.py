@@ -12,7 +12,13 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from cocktails.models import Lot, LotUsage
-from cocktails.services import lot_consume, lot_recall, lot_receive, lot_usage_cancel
+from cocktails.services import (
+    lot_consume,
+    lot_correct,
+    lot_recall,
+    lot_receive,
+    lot_usage_cancel,
+)
 from tests.cocktails.factories import LotFactory, PatientFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,27 +227,52 @@ def _backend_waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _second_waits_for_first(first, second, results: list) -> None:
+    """Run `first` in a transaction left open, then `second` in another thread, and let `first`
+    commit only once PostgreSQL shows `second` blocked on its row lock, so the two really
+    overlap. Their outcomes (or errors) go to `results` in the order they finish."""
+    took = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            outcome = first()
+            took.set()
+            release.wait(timeout=30)
+        return outcome
+
+    holder = _in_thread(hold, results)
+    holder.start()
+    assert took.wait(timeout=30)
+    waiter = _in_thread(second, results)
+    waiter.start()
+    for _ in range(600):  # bounded: 30 s at most
+        if _backend_waiting_on_a_lock():
+            break
+        threading.Event().wait(0.05)
+    else:
+        release.set()
+        pytest.fail("the second session never waited for the first one's lock")
+    release.set()
+    holder.join(timeout=30)
+    waiter.join(timeout=30)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sessions_racing_for_the_last_vial_one_wins(practitioner, other_practitioner):
     """The first session holds the row (its transaction is still open) when the second asks for
     the same last vial; once the first commits, the second must be refused, not oversell."""
     lot = LotFactory(quantity_received=3, quantity_left=1)
     first_patient, second_patient = PatientFactory(), PatientFactory()
-    first_took = threading.Event()
-    release_first = threading.Event()
     results: list = []
 
     def first_session():
-        with transaction.atomic():
-            usage = lot_consume(
-                lot=Lot.objects.get(pk=lot.pk),
-                quantity=1,
-                patient=first_patient,
-                practitioner=practitioner,
-            )
-            first_took.set()
-            release_first.wait(timeout=30)
-        return usage
+        return lot_consume(
+            lot=Lot.objects.get(pk=lot.pk),
+            quantity=1,
+            patient=first_patient,
+            practitioner=practitioner,
+        )
 
     def second_session():
         return lot_consume(
@@ -251,22 +282,7 @@ def test_two_sessions_racing_for_the_last_vial_one_wins(practitioner, other_prac
             practitioner=other_practitioner,
         )
 
-    first = _in_thread(first_session, results)
-    first.start()
-    assert first_took.wait(timeout=30)
-    second = _in_thread(second_session, results)
-    second.start()
-    # Wait (boundedly) until PostgreSQL shows the second session blocked on the row lock, so
-    # the two really overlap; then let the first commit.
-    for _ in range(600):
-        if _backend_waiting_on_a_lock():
-            break
-        threading.Event().wait(0.05)
-    else:
-        pytest.fail("the second session never waited for the first one's lock")
-    release_first.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
+    _second_waits_for_first(first_session, second_session, results)
 
     winners = [r for r in results if isinstance(r, LotUsage)]
     losers = [r for r in results if isinstance(r, ValidationError)]
@@ -302,3 +318,39 @@ def test_many_sessions_at_once_never_use_more_vials_than_the_lot_holds(practitio
     lot.refresh_from_db()
     assert lot.quantity_left == 0
     assert LotUsage.objects.filter(lot=lot).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_waits_for_a_session_using_the_lot_and_counts_its_vials(
+    admin_user, practitioner
+):
+    """A session has taken 2 vials and not committed yet when the manager corrects the vials
+    received: the correction must wait for it, then count those 2 vials as used (reading the
+    vials left before the session commits would give them back to the stock)."""
+    lot = LotFactory(quantity_received=5)
+    results: list = []
+
+    def session():
+        return lot_consume(
+            lot=Lot.objects.get(pk=lot.pk),
+            quantity=2,
+            patient=PatientFactory(),
+            practitioner=practitioner,
+        )
+
+    def correction():
+        return lot_correct(
+            lot=Lot.objects.get(pk=lot.pk),
+            lot_number=lot.lot_number,
+            expiry_date=lot.expiry_date,
+            received_on=lot.received_on,
+            quantity=4,
+            reason="Box held 4 vials",
+            by=admin_user,
+        )
+
+    _second_waits_for_first(session, correction, results)
+
+    assert isinstance(results[-1], Lot), results
+    lot.refresh_from_db()
+    assert (lot.quantity_received, lot.quantity_left) == (4, 2)

@@ -103,8 +103,8 @@ def test_the_lot_page_query_count_is_fixed(
         _use(used_lot, PatientFactory(), practitioner, 8)
     url = reverse("cocktails:catalogue:lot_detail", args=[used_lot.pk])
     practitioner_client.get(url)  # the session's idle refresh is written at most once a minute
-    # session, user, roles, lot, recipients counted, one page of recipients
-    with django_assert_num_queries(6):
+    # session, user, roles, lot, recipients counted, one page of recipients, history
+    with django_assert_num_queries(7):
         practitioner_client.get(url)
 
 
