@@ -547,12 +547,18 @@ def version_rows(cocktail: Cocktail) -> list[dict[str, str]]:
 class CocktailForm(forms.Form):
     name = forms.CharField(max_length=120)
     indication = forms.ChoiceField(choices=Indication.choices)
+    # Chosen with the patients app's search picker (patients/_patient_picker.html), which
+    # posts the patient's id from a hidden input: a select of every patient would not scale.
     patient = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="For patient",
-        empty_label="None: a clinic template",
+        widget=forms.HiddenInput,
         help_text="Leave empty to save a clinic template.",
+        error_messages={
+            "invalid_choice": "That patient cannot be chosen (unknown, or their record is "
+            "archived): search for the patient again."
+        },
     )
     template = forms.ModelChoiceField(
         queryset=Cocktail.objects.filter(patient__isnull=True, archived_at__isnull=True),

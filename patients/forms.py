@@ -28,7 +28,12 @@ from patients.models import (
     Photo,
 )
 from patients.screening import QUESTIONS, Question
-from patients.selectors import ArchiveFilter, patient_allergy_on_record, patient_duplicates
+from patients.selectors import (
+    PICKER_FIELDS,
+    ArchiveFilter,
+    patient_allergy_on_record,
+    patient_duplicates,
+)
 from patients.services import ScreeningAnswer
 
 
@@ -42,6 +47,26 @@ class DateInput(forms.DateInput):
 def _not_in_future(value: datetime.date | None, what: str) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(f"The {what} is in the future.")
+
+
+class PatientField(forms.ModelChoiceField):
+    """The patient chosen with the search picker (``patients/_patient_picker.html``), posted
+    from its hidden input. Archived patients stay choosable here so a service can say why they
+    cannot be booked."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"required": "Choose a patient."})
+        super().__init__(queryset=Patient.objects.all(), **kwargs)
+
+
+def picked_patient(form: forms.Form) -> Patient | None:
+    """The patient a form's picker holds, so the picker shows them when the form comes back."""
+    value = form["patient"].value()
+    if value in (None, "") or not str(value).isdigit():
+        return None
+    return Patient.objects.filter(pk=value).only(*PICKER_FIELDS).first()
 
 
 class PatientSearchForm(forms.Form):

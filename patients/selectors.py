@@ -9,6 +9,8 @@ Integration points for other apps (they call these; patients never imports them)
 - ``patient_active_allergen_ids(patient=)``: catalogue ingredients the patient is allergic to.
 - ``patient_clinical_alerts(patient=)``: what ``templates/patients/_clinical_alerts.html``
   shows at the top of every clinical page of a patient.
+- ``patient_picker_search(user=, query=)`` and ``patient_picker_get(user=, pk=)``: what
+  ``templates/patients/_patient_picker.html`` (the search-as-you-type picker) lists and shows.
 """
 
 from __future__ import annotations
@@ -173,6 +175,28 @@ def patient_search(
     else:
         queryset = queryset.defer(*CLINICAL_FIELDS)
     return queryset.order_by(*ordering)
+
+
+# What the patient picker shows of a patient: enough to tell two namesakes apart (the date of
+# birth, the phone), nothing clinical.
+PICKER_FIELDS = ("first_name", "last_name", "date_of_birth", "phone")
+
+
+def patient_picker_search(*, user: User, query: str, limit: int = 8) -> list[Patient]:
+    """Active patients for a search-as-you-type picker, found by ``patient_search`` (names
+    with typos, phone in any form, email, date of birth), at most ``limit`` of them, with the
+    picker's columns only. Nothing for fewer than two characters."""
+    if len(query.strip()) < 2:
+        _require(user, Capability.VIEW_PATIENTS)
+        return []
+    return list(patient_search(user=user, query=query).only(*PICKER_FIELDS)[:limit])
+
+
+def patient_picker_get(*, user: User, pk: int) -> Patient | None:
+    """The active patient ``pk`` as the picker shows them once chosen; None if unknown or
+    archived."""
+    _require(user, Capability.VIEW_PATIENTS)
+    return Patient.objects.filter(pk=pk, archived_at__isnull=True).only(*PICKER_FIELDS).first()
 
 
 def patient_duplicates(

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patients.views import clinical, consents, photos, records
+from patients.views import clinical, consents, photos, picker, records
 
 app_name = "patients"
 
 urlpatterns = [
     path("", records.patient_list, name="list"),
     path("new/", records.patient_create, name="create"),
+    path("picker/", picker.patient_picker, name="picker"),
     path("<int:pk>/", records.patient_detail, name="detail"),
     path("<int:pk>/details/", records.patient_edit_contact, name="edit_contact"),
     path("<int:pk>/clinical/", records.patient_edit_clinical, name="edit_clinical"),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from clinic import roles
 from clinic.lib.dates import years_after
-from patients.models import Patient
+from patients.forms import PatientField
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry
 from treatments.models import TreatmentPlan
@@ -30,14 +30,6 @@ def show_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def picked_patient(form: forms.Form) -> Patient | None:
-    """The patient a form's picker holds, so the picker shows them when the form comes back."""
-    value = form["patient"].value()
-    if value in (None, "") or not str(value).isdigit():
-        return None
-    return Patient.objects.filter(pk=value).first()
-
-
 class PractitionerChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a practitioner")
@@ -45,17 +37,6 @@ class PractitionerChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return selectors.practitioner_name(obj)
-
-
-class PatientField(forms.ModelChoiceField):
-    """The patient chosen with the search picker. Archived patients stay choosable here so the
-    booking service can say why they cannot be booked."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"required": "Choose a patient."})
-        super().__init__(queryset=Patient.objects.all(), **kwargs)
 
 
 # The days a page accepts: any real diary fits, and a week or a series around them stays far

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, Role, can, practitioners, user_roles
 from patients.models import Patient
-from patients.selectors import patient_search
 from scheduling import clock
 from scheduling.availability import (
     ALTERNATIVES_HORIZON_DAYS,
@@ -51,14 +50,6 @@ def is_practitioner(user: User) -> bool:
 
 def practitioner_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
-
-
-def bookable_patient_search(*, user: User, query: str, limit: int = 8) -> list[Patient]:
-    """Active patients for the booking picker, found by the patients app's own search (names
-    with typos, phone in any form, email, date of birth), at most `limit` of them."""
-    if len(query.strip()) < 2:
-        return []
-    return list(patient_search(user=user, query=query)[:limit])
 
 
 # Appointments.

@@ -12,7 +12,6 @@ urlpatterns = [
     path("today/", calendar.today, name="today"),
     path("book/", appointments.book, name="book"),
     path("book/free-times/", appointments.free_slots, name="free_slots"),
-    path("book/patients/", appointments.patient_picker, name="patient_picker"),
     path("series/", series.series, name="series"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment"),
     path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment_move"),

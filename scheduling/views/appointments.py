@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.roles import Capability, requires
-from patients.models import Patient
+from patients.forms import picked_patient
 from scheduling import clock, selectors, services
 from scheduling.forms import (
     BookingForm,
@@ -23,7 +23,6 @@ from scheduling.forms import (
     MoveForm,
     StatusForm,
     in_bounds,
-    picked_patient,
     show_service_error,
 )
 from scheduling.models import Appointment
@@ -320,36 +319,3 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             "day_error": " ".join(form.errors.get("day", [])) if request.GET.get("day") else "",
         },
     )
-
-
-@require_GET
-@requires(Capability.BOOK_APPOINTMENTS)
-def patient_picker(request: HttpRequest) -> HttpResponse:
-    """Search patients by name or phone; choosing one swaps the picker to show them."""
-    field_name = request.GET.get("field", "patient")
-    if not field_name.isidentifier():
-        field_name = "patient"
-    if "q" in request.GET:
-        query = request.GET["q"]
-        return render(
-            request,
-            "scheduling/_patient_picker.html#results",
-            {
-                "results": selectors.bookable_patient_search(user=request.user, query=query),
-                "query": query,
-                "field_name": field_name,
-            },
-        )
-    pick = request.GET.get("pick", "")
-    picked = (
-        Patient.objects.filter(pk=int(pick), archived_at__isnull=True).first()
-        if pick.isdigit()
-        else None
-    )
-    response = render(
-        request, "scheduling/_patient_picker.html", {"picked": picked, "field_name": field_name}
-    )
-    # A patient was picked or cleared: say so once the picker is swapped in, so panels that
-    # depend on the patient (the booking page's free times) refresh with the new value.
-    response["HX-Trigger-After-Swap"] = "patient-changed"
-    return response

@@ -14,13 +14,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.roles import Capability, requires
 from cocktails.choices import INDICATION_DEFAULTS, Indication
+from patients.forms import picked_patient
 from scheduling import clock, selectors, services
 from scheduling.availability import SeriesSlot, SlotUnavailable
 from scheduling.forms import (
     SeriesForm,
     SeriesRowForm,
     SeriesRowFormSet,
-    picked_patient,
     show_service_error,
 )
 from scheduling.models import AppointmentType

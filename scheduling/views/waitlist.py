@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.roles import Capability, requires
+from patients.forms import picked_patient
 from scheduling import clock, selectors, services
-from scheduling.forms import WaitlistForm, picked_patient, show_service_error
+from scheduling.forms import WaitlistForm, show_service_error
 
 
 @requires(Capability.BOOK_APPOINTMENTS)

@@ -10,7 +10,8 @@
   // Lots are chosen for a patient's cocktail, never for a clinic template.
   function forPatient(row) {
     var form = row.closest("form");
-    var patient = form && form.querySelector("#id_patient");
+    // The patient picker's hidden input (empty until a patient is picked).
+    var patient = form && form.querySelector("input[type=hidden][name=patient]");
     return Boolean(form && (form.getAttribute("data-patient-cocktail") === "1" || (patient && patient.value)));
   }
 
@@ -39,12 +40,21 @@
     (root || document).querySelectorAll(".component-row").forEach(syncLots);
   }
 
+  // The picker says when a patient is picked or cleared (after its htmx swap).
+  document.body.addEventListener("patient-changed", function () {
+    syncAll(document);
+  });
+
+  // Enter in the patient search must not submit the builder: it would save a clinic template.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target.matches && target.matches(".patient-picker input[type=search]")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.id === "id_patient") {
-      syncAll(document);
-      return;
-    }
     if (!target.matches || !target.matches("[data-component]")) {
       return;
     }

@@ -35,10 +35,30 @@ def test_practitioner_builds_a_patient_cocktail_from_a_template_and_is_refused_a
     checks = page.get_by_test_id("builder-checks")
     expect(checks).to_contain_text("No safety problem found")
     expect(checks).to_contain_text("€18.00")
+    # A clinic template has no lots: they are chosen once the cocktail is for a patient.
+    expect(page.locator("[name=components-0-lot]")).to_be_hidden()
 
-    page.get_by_label("For patient").select_option(label="Camille Lefèvre")
+    # The patient is found by typing, not in a list of every patient.
+    picker = page.get_by_label("For patient")
+    expect(picker.get_by_role("button")).to_have_count(0)
+    search = picker.get_by_label("Search a patient")
+    search.fill("lefev")
+    expect(picker.get_by_role("button")).to_have_count(1)
+    # Enter in the search does not submit the builder (it would save before a patient is picked).
+    form = page.locator("#cocktail-form")
+    form.evaluate(
+        "(form) => { window.__onSubmit = (event) => { window.__submitted = true;"
+        " event.preventDefault(); }; form.addEventListener('submit', window.__onSubmit); }"
+    )
+    search.press("Enter")
+    expect(picker.get_by_role("button")).to_have_count(1)
+    assert page.evaluate("window.__submitted") is None
+    form.evaluate("(form) => form.removeEventListener('submit', window.__onSubmit)")
+    picker.get_by_role("button", name="Camille Lefèvre").click()
+    expect(page.get_by_test_id("picked-patient")).to_have_text("Camille Lefèvre")
     expect(checks).to_contain_text("Allergic to")
     expect(checks).to_contain_text("Test lidocaine")
+    expect(page.locator("[name=components-0-lot]")).to_be_visible()
     page.get_by_label("Name").fill("Face glow for Camille")
 
     # Add a row without a reload: a marker set on the page survives the htmx swap.

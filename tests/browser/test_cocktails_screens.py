@@ -16,6 +16,7 @@ from cocktails.models import Cocktail, Ingredient, Lot
 from cocktails.services import formulation_freeze, lot_consume
 from tests.browser.conftest import VIEWPORTS
 from tests.cocktails.factories import AllergyFactory, PatientFactory
+from tests.cocktails.scenarios import make_catalogue, make_face_glow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,4 +87,46 @@ def test_catalogue_lot_and_builder_pages(
         f"{live_server.url}/cocktails/new/?template={demo['glow'].pk}&patient={demo['camille'].pk}"
     )
     expect(page.get_by_test_id("builder-checks")).to_contain_text("Allergic to")
+    # Opened for a patient: the picker shows them chosen.
+    expect(page.get_by_test_id("picked-patient")).to_have_text("Camille Durand")
     screenshot(page, f"cocktails-builder-{viewport}")
+
+
+# The sizes the patient picker is reviewed at: a small laptop screen and a tablet held upright.
+PICKER_VIEWPORTS = {
+    "laptop": {"width": 1366, "height": 768},
+    "tablet": {"width": 820, "height": 1180},
+}
+
+
+@pytest.mark.parametrize("viewport", list(PICKER_VIEWPORTS))
+def test_the_builder_and_booking_pickers_open_alike(
+    page: Page, live_server, login, screenshot, practitioner, viewport
+):
+    """The builder's "For patient" is the booking page's search picker: type, see the patients
+    who match (with what tells namesakes apart), pick one."""
+    make_face_glow(make_catalogue(), practitioner)
+    for last_name, born, phone in (
+        ("Lefèvre", datetime.date(1986, 3, 14), "+33 6 12 34 56 78"),
+        ("Lefebvre", datetime.date(1979, 11, 2), "+33 7 98 76 54 32"),
+    ):
+        PatientFactory(first_name="Camille", last_name=last_name, date_of_birth=born, phone=phone)
+    PatientFactory(first_name="Hugo", last_name="Bernard")
+    page.set_viewport_size(PICKER_VIEWPORTS[viewport])
+    login(page, "dr.martin")
+
+    for name, path in (("builder", "/cocktails/new/"), ("booking", "/scheduling/book/")):
+        page.goto(f"{live_server.url}{path}")
+        picker = page.get_by_test_id("patient-picker")
+        picker.get_by_label("Search a patient").fill("camille")
+        expect(picker.get_by_role("button", name="Camille")).to_have_count(2)
+        expect(picker).not_to_contain_text("Hugo")
+        screenshot(page, f"patient-picker-{name}-open-{viewport}")
+
+    page.goto(f"{live_server.url}/cocktails/new/")
+    picker = page.get_by_test_id("patient-picker")
+    picker.get_by_label("Search a patient").fill("lefebvre")
+    picker.get_by_role("button", name="Camille Lefebvre").click()
+    expect(page.get_by_test_id("picked-patient")).to_have_text("Camille Lefebvre")
+    expect(page.get_by_test_id("builder-checks")).to_contain_text("No known allergy.")
+    screenshot(page, f"patient-picker-builder-picked-{viewport}")

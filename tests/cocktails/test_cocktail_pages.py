@@ -12,7 +12,7 @@ from django.utils import timezone
 from cocktails.composition import warnings_digest
 from cocktails.models import Cocktail, Formulation
 from cocktails.services import cocktail_create, formulation_freeze
-from tests.cocktails.factories import AllergyFactory, LotFactory
+from tests.cocktails.factories import AllergyFactory, LotFactory, PatientFactory
 from tests.cocktails.scenarios import ingredient_part, product_part
 
 pytestmark = pytest.mark.django_db
@@ -56,21 +56,26 @@ def row_errors(response, row: int, field: str) -> list[str]:
     return response.context["formset"].forms[row].errors.get(field, [])
 
 
+def camilles_glow(catalogue, patient, by, *, lot=None, template=None) -> Cocktail:
+    """A patient's own cocktail: 2 ml of the hyaluronic acid vial."""
+    return cocktail_create(
+        name="Camille's glow",
+        indication="facial_rejuvenation",
+        patient=patient,
+        template=template,
+        total_volume_ml=Decimal("5"),
+        parts=[product_part(catalogue.ha_vial, "2", lot=lot)],
+        by=by,
+    )
+
+
 # --- List ------------------------------------------------------------------------------------
 
 
 def test_the_list_shows_templates_and_patient_cocktails_apart(
     practitioner_client, face_glow, catalogue, patient, practitioner
 ):
-    cocktail_create(
-        name="Camille's glow",
-        indication="facial_rejuvenation",
-        patient=patient,
-        template=face_glow,
-        total_volume_ml=Decimal("5"),
-        parts=[product_part(catalogue.ha_vial, "2")],
-        by=practitioner,
-    )
+    camilles_glow(catalogue, patient, practitioner, template=face_glow)
     templates = practitioner_client.get(LIST)
     assert [c.name for c in templates.context["cocktails"]] == ["Face glow"]
     assert "Use for a patient" in templates.text
@@ -140,9 +145,93 @@ def test_the_builder_query_count_is_fixed(
     )
     url = NEW + f"?template={template.pk}&patient={patient.pk}"
     # session, user, roles, template + components, then the catalogue (products, compositions,
-    # ingredients, lots), the patient, allergies, ingredient carriers and the patient list.
-    with django_assert_num_queries(17):
+    # ingredients, lots), the patient, allergies and ingredient carriers.
+    with django_assert_num_queries(16):
         practitioner_client.get(url)
+
+
+@pytest.mark.parametrize("others", [3, 30])
+def test_the_builder_lists_no_patient_whatever_their_number(
+    practitioner_client, face_glow, patient, django_assert_num_queries, others
+):
+    names = [other.full_name for other in PatientFactory.create_batch(others, first_name="Other")]
+    url = NEW + f"?template={face_glow.pk}&patient={patient.pk}"
+    # session read and refresh (4), user, roles, the catalogue (products, compositions,
+    # ingredients, lots), template + version + components, the patient and their allergies:
+    # no patient list, whatever the number of patients.
+    with django_assert_num_queries(15):
+        response = practitioner_client.get(url)
+    html = response.text
+    assert not [name for name in names if name in html]
+    # The picker shows the patient the builder was opened for, chosen.
+    assert 'data-testid="picked-patient">Camille Lefèvre<' in html
+    assert f'name="patient" value="{patient.pk}"' in html
+
+
+def test_the_builder_page_does_not_grow_with_the_patients(practitioner_client, face_glow, patient):
+    url = NEW + f"?template={face_glow.pk}&patient={patient.pk}"
+    before = len(practitioner_client.get(url).content)
+    PatientFactory.create_batch(30)
+    assert len(practitioner_client.get(url).content) == before
+
+
+def test_the_builder_opens_with_an_empty_picker_for_a_clinic_template(practitioner_client, db):
+    PatientFactory(first_name="Hugo", last_name="Bernard")
+    html = practitioner_client.get(NEW).text
+    assert 'name="patient" value=""' in html and "Search a patient" in html
+    assert "Bernard" not in html
+    # Picking or clearing a patient refreshes the checks (the patient's allergies).
+    assert "patient-changed from:body" in html
+
+
+def test_the_builder_opened_for_an_archived_patient_leaves_the_picker_empty(
+    practitioner_client, patient
+):
+    patient.archived_at = timezone.now()
+    patient.save()
+    response = practitioner_client.get(NEW + f"?patient={patient.pk}")
+    assert response.status_code == 200
+    assert 'name="patient" value=""' in response.text
+    assert "Camille" not in response.text
+
+
+def test_the_chosen_patient_is_kept_when_the_builder_comes_back_with_errors(
+    practitioner_client, catalogue, patient
+):
+    data = builder_data([(p(catalogue.ha_vial), "2")], name="", patient=patient.pk)
+    response = practitioner_client.post(NEW, data)
+    assert response.status_code == 200 and response.context["form"].errors["name"]
+    assert 'data-testid="picked-patient">Camille Lefèvre<' in response.text
+    assert f'name="patient" value="{patient.pk}"' in response.text
+    assert not Cocktail.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["999999", "archived", "abc", "9" * 30])
+def test_an_unknown_or_archived_patient_is_refused_at_the_patient_field(
+    practitioner_client, catalogue, value
+):
+    if value == "archived":
+        value = str(PatientFactory(archived_at=timezone.now()).pk)
+    data = builder_data([(p(catalogue.ha_vial), "2")], patient=value)
+    response = practitioner_client.post(NEW, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["patient"] == [
+        "That patient cannot be chosen (unknown, or their record is archived): search for the "
+        "patient again."
+    ]
+    assert 'data-testid="patient-error"' in response.text
+    assert 'name="patient" value=""' in response.text
+    assert not Cocktail.objects.exists()
+
+
+def test_editing_a_patient_cocktail_shows_no_picker(
+    practitioner_client, catalogue, patient, practitioner
+):
+    mine = camilles_glow(catalogue, patient, practitioner)
+    html = practitioner_client.get(reverse("cocktails:cocktail_edit", args=[mine.pk])).text
+    # A cocktail keeps its patient: the page names them, and offers no way to change them.
+    assert "Cocktail for Camille Lefèvre" in html
+    assert 'data-testid="patient-picker"' not in html
 
 
 def _digest_for(parts) -> str:
@@ -260,14 +349,7 @@ def test_a_saved_lot_since_expired_is_still_shown_marked_when_editing(
     practitioner_client, catalogue, patient, practitioner
 ):
     lot = catalogue.ha_lot
-    mine = cocktail_create(
-        name="Camille's glow",
-        indication="facial_rejuvenation",
-        patient=patient,
-        total_volume_ml=Decimal("5"),
-        parts=[product_part(catalogue.ha_vial, "2", lot=lot)],
-        by=practitioner,
-    )
+    mine = camilles_glow(catalogue, patient, practitioner, lot=lot)
     today = timezone.localdate()
     type(lot).objects.filter(pk=lot.pk).update(
         received_on=today - datetime.timedelta(days=300),

@@ -37,6 +37,8 @@ CLINICAL_PAGE = Rule(ok=CLINICAL)
 RULES: dict[str, Rule] = {
     "patients:list": Rule(),
     "patients:create": Rule(),
+    # The search picker other apps' forms embed: every role that may see patients.
+    "patients:picker": Rule(),
     "patients:detail": Rule(kwargs=_patient),
     "patients:edit_contact": Rule(kwargs=_patient),
     "patients:edit_clinical": Rule(ok=CLINICAL, kwargs=_patient),

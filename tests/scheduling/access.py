@@ -25,7 +25,6 @@ RULES: dict[str, Rule] = {
     "scheduling:today": Rule(),
     "scheduling:book": Rule(),
     "scheduling:free_slots": Rule(),
-    "scheduling:patient_picker": Rule(),
     "scheduling:series": Rule(),
     "scheduling:appointment": Rule(kwargs=_appointment),
     "scheduling:appointment_move": Rule(kwargs=_appointment),

@@ -182,7 +182,7 @@ def test_free_times_ignore_the_appointment_being_moved(receptionist_client, clin
 def test_the_patient_picker_searches_and_picks(receptionist_client, db):
     juliette = PatientFactory(first_name="Juliette", last_name="Dubois", phone="+33 6 11 22 33 44")
     PatientFactory(first_name="Julien", last_name="Archived", archived_at=timezone.now())
-    url = reverse("scheduling:patient_picker")
+    url = reverse("patients:picker")
     results = receptionist_client.get(url, {"q": "jul"}).content.decode()
     assert "Juliette Dubois" in results and "Archived" not in results
     assert "Juliette Dubois" in receptionist_client.get(url, {"q": "11 22"}).content.decode()
@@ -193,7 +193,7 @@ def test_the_patient_picker_searches_and_picks(receptionist_client, db):
 
 def test_picking_or_clearing_a_patient_refreshes_the_free_times(receptionist_client, patient):
     # The patient's own appointments block times: the panel listens for the picker's event.
-    url = reverse("scheduling:patient_picker")
+    url = reverse("patients:picker")
     for query in ({"pick": patient.pk}, {}):
         response = receptionist_client.get(url, query)
         assert response["HX-Trigger-After-Swap"] == "patient-changed"
