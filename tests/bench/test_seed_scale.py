@@ -94,7 +94,7 @@ def test_floor_views_are_not_mounted_by_default() -> None:
         ("Practitioner's day list", 11),
         ("Clinic week calendar (all practitioners)", 7),
         ("Plan page", 17),
-        ("Lot page with its recipients", 6),
+        ("Lot page with its recipients", 7),
     ],
 )
 @pytest.mark.parametrize("patients", [15, 45])
