@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -10,19 +10,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audit_record
 from clinic.lib.csvstream import csv_lines
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from cocktails import selectors, services
 from cocktails.forms import (
     IngredientForm,
     LotCorrectForm,
-    LotDetailsForm,
     LotReceiveForm,
     ProductForm,
     ReasonForm,
@@ -64,30 +65,28 @@ def _ingredient_form_page(
 @requires(Capability.MANAGE_CATALOGUE)
 def ingredient_create(request: HttpRequest) -> HttpResponse:
     form = IngredientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ingredient = services.ingredient_create(**form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{ingredient.name} added to the catalogue.")
-            return redirect("cocktails:catalogue:ingredient_list")
-    return _ingredient_form_page(request, form, None)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.ingredient_create(**data),
+        success=lambda ingredient: f"{ingredient.name} added to the catalogue.",
+        next_url=reverse("cocktails:catalogue:ingredient_list"),
+    )
+    return saved or _ingredient_form_page(request, form, None)
 
 
 @requires(Capability.MANAGE_CATALOGUE)
 def ingredient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ingredient = get_object_or_404(Ingredient, pk=pk)
     form = IngredientForm.for_ingredient(ingredient, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ingredient_update(ingredient=ingredient, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{ingredient.name} saved.")
-            return redirect("cocktails:catalogue:ingredient_list")
-    return _ingredient_form_page(request, form, ingredient)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.ingredient_update(ingredient=ingredient, **data),
+        success=lambda saved: f"{saved.name} saved.",
+        next_url=reverse("cocktails:catalogue:ingredient_list"),
+    )
+    return saved or _ingredient_form_page(request, form, ingredient)
 
 
 @requires(Capability.MANAGE_CATALOGUE)
@@ -191,23 +190,8 @@ def lot_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_lot(
-    request: HttpRequest,
-    form: LotDetailsForm,
-    save: Callable[[dict[str, Any]], Lot],
-    success: Callable[[Lot], str],
-) -> HttpResponse | None:
-    """On a valid POST, `save` the lot (a service call) and go to its page; None to show the
-    form again, with the service's refusals at their fields."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        lot = save(form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-    messages.success(request, success(lot))
-    return redirect("cocktails:catalogue:lot_detail", pk=lot.pk)
+def _lot_url(lot: Lot) -> str:
+    return reverse("cocktails:catalogue:lot_detail", kwargs={"pk": lot.pk})
 
 
 @requires(Capability.MANAGE_CATALOGUE)
@@ -216,11 +200,12 @@ def lot_receive(request: HttpRequest) -> HttpResponse:
     if request.GET.get("product", "").isdigit():
         initial["product"] = int(request.GET["product"])
     form = LotReceiveForm(request.POST or None, initial=initial)
-    saved = _save_lot(
+    saved = save_form(
         request,
         form,
         lambda data: services.lot_receive(**data, by=request.user),
-        lambda lot: f"Lot {lot.lot_number}: {lot.quantity_received} vials put in stock.",
+        success=lambda lot: f"Lot {lot.lot_number}: {lot.quantity_received} vials put in stock.",
+        next_url=_lot_url,
     )
     return saved or render(request, "cocktails/lot_form.html", {"form": form})
 
@@ -282,11 +267,14 @@ def lot_correct(request: HttpRequest, pk: int) -> HttpResponse:
     correction with who made it, when and why. Refusals come back at their field."""
     lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
     form = LotCorrectForm.for_lot(lot, request.POST or None)
-    saved = _save_lot(
+    saved = save_form(
         request,
         form,
         lambda data: services.lot_correct(lot=lot, **data, by=request.user),
-        lambda lot: f"Lot {lot.lot_number} corrected; its history keeps what it said before.",
+        success=lambda lot: (
+            f"Lot {lot.lot_number} corrected; its history keeps what it said before."
+        ),
+        next_url=_lot_url,
     )
     return saved or render(request, "cocktails/lot_correct.html", {"form": form, "lot": lot})
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from clinic.audit import audited
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients import services
@@ -22,7 +23,7 @@ from patients.selectors import (
     patient_clinical_alerts,
     patient_get_for_user,
 )
-from patients.views.common import patient_url, reason_page, save_form
+from patients.views.common import patient_url, reason_page
 
 
 @requires(Capability.EDIT_CLINICAL)

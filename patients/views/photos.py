@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from clinic.audit import audited
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from cocktails.choices import BodyArea
@@ -25,7 +26,7 @@ from patients.selectors import (
     patient_photos,
     photo_get_for_user,
 )
-from patients.views.common import reason_page, save_form
+from patients.views.common import reason_page
 
 
 def _by_area(photos: list[Photo]) -> list[tuple[str, list[Photo]]]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from patients import services
@@ -26,7 +27,7 @@ from patients.selectors import (
     patient_search,
 )
 from patients.timeline import patient_timeline
-from patients.views.common import patient_url, save_form
+from patients.views.common import patient_url
 
 PAGE_SIZE = 25
 

@@ -19,10 +19,10 @@ from django.views.decorators.cache import never_cache
 
 from clinic.audit import audit_record, audit_record_many
 from clinic.lib.csvstream import csv_lines
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from clinic.roles import Capability, requires
 from patients.selectors import patient_get_for_user
-from patients.views.common import save_form
 from treatments.exports import services
 from treatments.exports.documents import (
     session_csv_header,

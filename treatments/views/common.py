@@ -7,9 +7,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 
 from clinic.audit import audit_record
+from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
 from patients.models import Patient
-from patients.views.common import save_form
 
 Action = AuditEvent.Action
 

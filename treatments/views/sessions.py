@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.lib.forms import apply_errors
 from clinic.roles import Capability, requires
 from patients.selectors import (
     patient_clinical_alerts,
@@ -19,7 +20,6 @@ from patients.selectors import (
     patient_missing_consents,
     patient_photos,
 )
-from patients.views.common import apply_errors
 from treatments import diary, services
 from treatments.forms import (
     AmendmentForm,
