@@ -27,6 +27,7 @@ from cocktails.selectors import (
     product_name_taken,
     product_users,
 )
+from cocktails.services.catalogue import usual_range_problems
 from cocktails.services.stock import CORRECTION_REASON_MAX, lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
@@ -93,19 +94,11 @@ class IngredientForm(forms.Form):
         exclude_pk = self.ingredient.pk if self.ingredient else None
         if name and ingredient_name_taken(name=name, exclude_pk=exclude_pk):
             self.add_error("name", f"The catalogue already has an ingredient named {name}.")
-        for field in ("usual_min", "usual_max"):
-            value = data.get(field)
-            if value is None:
-                continue
-            if value < 0:
-                self.add_error(field, "A concentration cannot be negative.")
-            elif message := concentration_ceiling_problem(value, data.get("unit", "")):
-                self.add_error(field, message)
-        low, high = data.get("usual_min"), data.get("usual_max")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "usual_max", "The upper end of the usual range must not be below the lower end."
-            )
+        problems = usual_range_problems(
+            data.get("usual_min"), data.get("usual_max"), data.get("unit", "")
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
         return data
 
 

@@ -20,7 +20,11 @@ from cocktails.selectors import (
 # --- Ingredients -----------------------------------------------------------------------------
 
 
-def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str) -> None:
+def usual_range_problems(
+    usual_min: Decimal | None, usual_max: Decimal | None, unit: str
+) -> dict[str, str]:
+    """What is wrong with an ingredient's usual concentration range, by field (a bound left
+    out is not checked). The ingredient form asks this too, so its errors come at once."""
     errors = {}
     for field, value in (("usual_min", usual_min), ("usual_max", usual_max)):
         if value is not None and value < 0:
@@ -29,6 +33,11 @@ def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str
             errors[field] = message
     if not errors and usual_min is not None and usual_max is not None and usual_min > usual_max:
         errors["usual_max"] = "The upper end of the usual range must not be below the lower end."
+    return errors
+
+
+def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str) -> None:
+    errors = usual_range_problems(usual_min, usual_max, unit)
     if errors:
         raise ValidationError(errors)
 
