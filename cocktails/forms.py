@@ -24,10 +24,12 @@ from cocktails.selectors import (
     BuilderCatalogue,
     ingredient_name_taken,
     patient_choices,
-    product_name_taken,
-    product_users,
 )
-from cocktails.services.catalogue import usual_range_problems
+from cocktails.services.catalogue import (
+    product_archive_problem,
+    product_name_problem,
+    usual_range_problems,
+)
 from cocktails.services.stock import CORRECTION_REASON_MAX, lot_date_problems
 
 UNIT_CHOICES = [("", "unit"), (ML, ML), *Ingredient.Unit.choices]
@@ -161,14 +163,15 @@ class ProductForm(forms.Form):
         data = super().clean()
         brand, name = data.get("brand"), data.get("name")
         exclude_pk = self.product.pk if self.product else None
-        if brand and name and product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
-            self.add_error("name", f"{brand} {name} is already in the catalogue.")
-        if self.product and self.product.is_active and data.get("is_active") is False:
-            users = product_users(product=self.product)
-            if users:
-                self.add_error(
-                    "is_active", f"Still used by {', '.join(users)}: change or archive them first."
-                )
+        if (
+            brand
+            and name
+            and (message := product_name_problem(brand=brand, name=name, exclude_pk=exclude_pk))
+        ):
+            self.add_error("name", message)
+        archiving = self.product and self.product.is_active and data.get("is_active") is False
+        if archiving and (message := product_archive_problem(self.product)):
+            self.add_error("is_active", message)
         return data
 
 

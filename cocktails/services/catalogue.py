@@ -131,6 +131,20 @@ def ingredient_restore(*, ingredient: Ingredient) -> Ingredient:
 # --- Products --------------------------------------------------------------------------------
 
 
+def product_name_problem(*, brand: str, name: str, exclude_pk: int | None = None) -> str:
+    """Why a product cannot have this brand and name ("" when it can): the product form asks
+    this too, so the clash comes with its other errors."""
+    if product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
+        return f"{brand} {name} is already in the catalogue."
+    return ""
+
+
+def product_archive_problem(product: Product) -> str:
+    """Why `product` cannot be taken out of use now ("" when it can)."""
+    users = product_users(product=product)
+    return f"Still used by {', '.join(users)}: change or archive them first." if users else ""
+
+
 def _check_product(
     *,
     brand: str,
@@ -145,8 +159,8 @@ def _check_product(
         errors["volume_ml"] = "Enter the vial's volume in ml, above zero."
     if price < 0:
         errors["price"] = "A price cannot be negative."
-    if product_name_taken(brand=brand, name=name, exclude_pk=exclude_pk):
-        errors["name"] = f"{brand} {name} is already in the catalogue."
+    if message := product_name_problem(brand=brand, name=name, exclude_pk=exclude_pk):
+        errors["name"] = message
     ingredient_ids = [ingredient.pk for ingredient, _ in components]
     if len(set(ingredient_ids)) != len(ingredient_ids):
         errors["__all__"] = "Each ingredient may appear only once in a product."
@@ -219,12 +233,8 @@ def product_update(
         components=components,
         exclude_pk=product.pk,
     )
-    if product.is_active and not is_active:
-        users = product_users(product=product)
-        if users:
-            raise ValidationError(
-                {"is_active": f"Still used by {', '.join(users)}: change or archive them first."}
-            )
+    if product.is_active and not is_active and (message := product_archive_problem(product)):
+        raise ValidationError({"is_active": message})
     product.brand, product.name, product.notes = brand, name, notes
     product.volume_ml, product.price, product.reorder_level = volume_ml, price, reorder_level
     product.is_active = is_active
