@@ -22,10 +22,10 @@ from cocktails.composition import (
 from cocktails.models import Cocktail, Ingredient, Lot, Product, plain_number
 from cocktails.selectors import (
     BuilderCatalogue,
-    ingredient_name_taken,
     patient_choices,
 )
 from cocktails.services.catalogue import (
+    ingredient_name_problem,
     product_archive_problem,
     product_name_problem,
     usual_range_problems,
@@ -94,8 +94,8 @@ class IngredientForm(forms.Form):
         data = super().clean()
         name = data.get("name")
         exclude_pk = self.ingredient.pk if self.ingredient else None
-        if name and ingredient_name_taken(name=name, exclude_pk=exclude_pk):
-            self.add_error("name", f"The catalogue already has an ingredient named {name}.")
+        if name and (message := ingredient_name_problem(name, exclude_pk)):
+            self.add_error("name", message)
         problems = usual_range_problems(
             data.get("usual_min"), data.get("usual_max"), data.get("unit", "")
         )

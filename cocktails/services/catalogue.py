@@ -42,9 +42,16 @@ def _check_range(usual_min: Decimal | None, usual_max: Decimal | None, unit: str
         raise ValidationError(errors)
 
 
-def _check_ingredient_name(name: str, exclude_pk: int | None = None) -> None:
+def ingredient_name_problem(name: str, exclude_pk: int | None = None) -> str:
+    """Why an ingredient cannot have this name ("" when it can); the form asks this too."""
     if ingredient_name_taken(name=name, exclude_pk=exclude_pk):
-        raise ValidationError({"name": f"The catalogue already has an ingredient named {name}."})
+        return f"The catalogue already has an ingredient named {name}."
+    return ""
+
+
+def _check_ingredient_name(name: str, exclude_pk: int | None = None) -> None:
+    if message := ingredient_name_problem(name, exclude_pk):
+        raise ValidationError({"name": message})
 
 
 @transaction.atomic
