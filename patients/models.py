@@ -14,9 +14,16 @@ from simple_history.models import HistoricalRecords
 from cocktails.choices import BodyArea, Indication
 from patients.search import build_search_key
 
-# The fields a receptionist may see and edit. Everything else on a patient is clinical.
 # Below this age a parent or legal guardian signs the patient's consents.
 ADULT_AGE = 18
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    """Whole years from `born` to `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# The fields a receptionist may see and edit. Everything else on a patient is clinical.
 IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "sex")
 CONTACT_FIELDS = (
     "email",
@@ -137,8 +144,7 @@ class Patient(models.Model):
         return withdrawn is None or withdrawn < self.reminder_consent_at
 
     def age_on(self, day: datetime.date) -> int:
-        before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
-        return day.year - self.date_of_birth.year - before_birthday
+        return age_on(self.date_of_birth, day)
 
     def minor_age_on(self, day: datetime.date) -> int | None:
         """The patient's age on `day` if under ADULT_AGE (a parent or legal guardian signs their

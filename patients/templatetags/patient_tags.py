@@ -5,7 +5,7 @@ import datetime
 from django import template
 from django.utils import timezone
 
-from patients.models import ADULT_AGE
+from patients.models import ADULT_AGE, age_on
 
 register = template.Library()
 
@@ -15,8 +15,7 @@ def age(born: datetime.date | None) -> int | str:
     """Age in whole years today (in the clinic's time zone)."""
     if born is None:
         return ""
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age_on(born, timezone.localdate())
 
 
 @register.filter
