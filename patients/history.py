@@ -21,7 +21,8 @@ _HISTORY = {
     for model in (Patient, Consultation, Contraindication, Allergy, Consent, Photo)
 }
 
-# Bookkeeping columns that change without anyone meaning to change them.
+# Besides the bookkeeping columns: the search key (derived from the name) and the screening
+# answers (shown as the consultation's contraindications).
 _IGNORED = BOOKKEEPING | {"search_key", "screening"}
 
 

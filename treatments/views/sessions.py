@@ -207,9 +207,8 @@ def _add_service_problems(
         points=[row.point() for row in points.kept_forms] if points.is_valid() else None,
         lots=[row.line() for row in lots.kept_forms] if lots.is_valid() else None,
     )
-    for field, texts in problems.fields.items():
-        for message in texts:
-            form.add_error(field if field in form.fields else None, message)
+    if problems.fields:
+        apply_errors(form, ValidationError(problems.fields))
     totals = {"total_volume_ml": problems.total} if problems.total else None
     _apply_row_errors(RowErrors(problems.rows, totals), form, points, lots)
 
