@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -439,6 +440,10 @@ class ConsentText(models.Model):
         return self.get_indication_display() if self.indication else "All treatments"
 
 
+# How a consent note refers to the patient who signed it themselves.
+_PRONOUNS = {Patient.Sex.FEMALE: ("herself", "she"), Patient.Sex.MALE: ("himself", "he")}
+
+
 class Consent(models.Model):
     """A signature on one version of a consent text, witnessed by a staff member: the
     patient's, or for a patient under ADULT_AGE (or an adult under legal protection) a parent's
@@ -491,9 +496,37 @@ class Consent(models.Model):
         return self.withdrawn_at is not None
 
     @property
+    def signed_as_minor_age(self) -> int | None:
+        """The patient's age on the day (in the clinic's time zone) they signed this themselves
+        while under ADULT_AGE, else None. Such a signature (from before the guardian rule, or
+        imported) stays on record but is not in force: a parent or legal guardian signs the
+        text again, or the patient once an adult. Every reader of consents asks this; the
+        patient must be the one already loaded (``patient.consents``, ``select_related``)."""
+        if self.signer != self.Signer.PATIENT:
+            return None
+        return self.patient.minor_age_on(timezone.localdate(self.signed_at))
+
+    @property
+    def signed_as_minor_note(self) -> str:
+        """Why a signature the patient made as a minor is not in force, and who signs again."""
+        age = self.signed_as_minor_age
+        if age is None:
+            return ""
+        patient = self.patient
+        name = patient.first_name.strip()
+        themselves, they = _PRONOUNS.get(patient.sex, ("themselves", "they"))
+        who = (
+            "a parent or legal guardian must sign it again"
+            if patient.minor_age_on(timezone.localdate()) is not None
+            else f"now an adult, {they} must sign it again"
+        )
+        return f"Signed by {name} {themselves} at {age}: {who}."
+
+    @property
     def is_valid(self) -> bool:
-        """In force: not withdrawn, and signed on the current version of its text."""
-        return not self.is_withdrawn and self.text.is_current
+        """In force: not withdrawn, signed on the current version of its text, and not by the
+        patient while a minor."""
+        return not self.is_withdrawn and self.text.is_current and self.signed_as_minor_age is None
 
 
 def _photo_path(instance: Photo, filename: str) -> str:

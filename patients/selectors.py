@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from clinic.roles import Capability, can
@@ -314,55 +314,108 @@ def consent_texts_required(*, indication: str | None) -> list[ConsentText]:
     )
 
 
-def _signed_text_ids(*, patient: Patient, texts: list[ConsentText]) -> set[int]:
-    return set(
-        Consent.objects.filter(
-            patient=patient, text__in=texts, withdrawn_at__isnull=True
-        ).values_list("text_id", flat=True)
-    )
+@dataclass
+class ConsentStatus:
+    """A consent document (current version) and the patient's signature of it in force, if
+    any; without one, ``minor_signature`` is the patient's own signature made while under
+    ADULT_AGE, if any: kept on record, not in force (``Consent.signed_as_minor_age``)."""
+
+    text: ConsentText
+    signature: Consent | None = None
+    minor_signature: Consent | None = None
+    older_signatures: list[Consent] = field(default_factory=list)
+
+    @property
+    def problem(self) -> str:
+        """Why the text has no signature in force, for people; "" when it has one."""
+        if self.signature is not None:
+            return ""
+        named = f"“{self.text.title}” (version {self.text.version})"
+        if self.minor_signature is not None:
+            return f"{named} is not in force. {self.minor_signature.signed_as_minor_note}"
+        return f"The patient has not signed {named}."
 
 
-def patient_missing_consents(*, patient: Patient, indication: str | None) -> list[ConsentText]:
-    """Required consent texts the patient has no signature in force for (two queries)."""
+def _consent_statuses(
+    texts: Iterable[ConsentText], signatures: Iterable[Consent]
+) -> list[ConsentStatus]:
+    """Each of ``texts`` with the newest of the patient's ``signatures`` (newest first) in
+    force for it: not withdrawn, and not the patient's own while a minor."""
+    statuses = {text.pk: ConsentStatus(text=text) for text in texts}
+    for consent in signatures:
+        status = statuses.get(consent.text_id)
+        if status is None or status.signature is not None or consent.withdrawn_at is not None:
+            continue
+        if consent.signed_as_minor_age is None:
+            status.signature, status.minor_signature = consent, None
+        elif status.minor_signature is None:
+            status.minor_signature = consent
+    return list(statuses.values())
+
+
+def _signatures(*, patient: Patient, **filters: Any) -> QuerySet[Consent]:
+    """The patient's signatures not withdrawn, newest first, each knowing its patient (whose
+    date of birth says whether it was signed by a minor) without a query of its own."""
+    return patient.consents.filter(withdrawn_at__isnull=True, **filters).defer("signature_png")
+
+
+def patient_signatures_in_force(*, patient: Patient, **filters: Any) -> list[Consent]:
+    """The patient's signatures among those ``filters`` select that are in force: not
+    withdrawn, and not their own made while under ADULT_AGE. One query."""
+    return [
+        consent
+        for consent in _signatures(patient=patient, **filters)
+        if consent.signed_as_minor_age is None
+    ]
+
+
+def _required_statuses(*, patient: Patient, texts: list[ConsentText]) -> list[ConsentStatus]:
+    return _consent_statuses(texts, _signatures(patient=patient, text__in=texts))
+
+
+def patient_missing_consents(*, patient: Patient, indication: str | None) -> list[ConsentStatus]:
+    """Required consent texts the patient has no signature in force for, each with the
+    signature the patient made as a minor, if that is why (two queries)."""
     required = consent_texts_required(indication=indication)
-    signed = _signed_text_ids(patient=patient, texts=required)
-    return [text for text in required if text.pk not in signed]
+    statuses = _required_statuses(patient=patient, texts=required)
+    return [status for status in statuses if status.signature is None]
 
 
 def patient_has_valid_consent(*, patient: Patient, indication: str | None) -> bool:
     """True when the patient has signed, and not withdrawn, the *current* version of every
     treatment consent text that applies to ``indication`` (an ``Indication`` value; None means
-    the general consent only). False when the clinic has published no treatment consent.
+    the general consent only), a parent or legal guardian having signed for a minor. False
+    when the clinic has published no treatment consent.
 
     Treatment sessions (issue 5) refuse to start when this is False. Two queries.
     """
     required = consent_texts_required(indication=indication)
     if not required:
         return False
-    return _signed_text_ids(patient=patient, texts=required) == {text.pk for text in required}
+    statuses = _required_statuses(patient=patient, texts=required)
+    return all(status.signature is not None for status in statuses)
 
 
 def treatment_consent_signed_at(
     *, patient: Patient, indication: str | None
 ) -> datetime.datetime | None:
     """When the patient signed the last of the treatment consent texts in force for
-    ``indication`` (signatures not withdrawn): no injection for it can come before. None when
+    ``indication`` (signatures in force): no injection for it can come before. None when
     none is signed. Two queries."""
     required = consent_texts_required(indication=indication)
-    signatures = Consent.objects.filter(
-        patient=patient, text__in=required, withdrawn_at__isnull=True
-    )
-    return signatures.aggregate(last=Max("signed_at"))["last"]
+    statuses = _required_statuses(patient=patient, texts=required)
+    return max((s.signature.signed_at for s in statuses if s.signature), default=None)
 
 
 def patient_has_photo_consent(*, patient: Patient) -> bool:
-    """True when the patient signed the current photo consent and has not withdrawn it."""
-    return Consent.objects.filter(
-        patient=patient,
-        withdrawn_at__isnull=True,
-        text__kind=ConsentText.Kind.PHOTO,
-        text__superseded_at__isnull=True,
-    ).exists()
+    """True when the patient signed the current photo consent and it is in force."""
+    return bool(
+        patient_signatures_in_force(
+            patient=patient,
+            text__kind=ConsentText.Kind.PHOTO,
+            text__superseded_at__isnull=True,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -393,8 +446,7 @@ def patient_treatment_blockers(
     return _blockers(
         patient=patient,
         absolute=Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=patient).order_by("pk"),
-        required=required,
-        signed=_signed_text_ids(patient=patient, texts=required) if required else set(),
+        required=_required_statuses(patient=patient, texts=required) if required else [],
     )
 
 
@@ -403,12 +455,10 @@ def patient_general_blockers(
 ) -> list[TreatmentBlocker]:
     """``patient_treatment_blockers(patient=patient)`` worked out from what the patient page
     has already read (its clinical alerts and consent overview): no query."""
-    required = [status.text for status in consents if _required_for(status.text, None)]
     return _blockers(
         patient=patient,
         absolute=sorted(alerts.absolute, key=lambda item: item.pk),
-        required=required,
-        signed={status.text.pk for status in consents if status.signature is not None},
+        required=[status for status in consents if _required_for(status.text, None)],
     )
 
 
@@ -416,11 +466,10 @@ def _blockers(
     *,
     patient: Patient,
     absolute: Iterable[Contraindication],
-    required: list[ConsentText],
-    signed: set[int],
+    required: list[ConsentStatus],
 ) -> list[TreatmentBlocker]:
-    """The rules, from the open absolute contraindications, the consent texts required and
-    the ids of those the patient has signed (not withdrawn)."""
+    """The rules, from the open absolute contraindications and the consent texts required,
+    each with the patient's signature in force, if any."""
     blockers: list[TreatmentBlocker] = []
     if patient.archived_at is not None:
         blockers.append(TreatmentBlocker("archived", "The patient's record is archived."))
@@ -436,48 +485,23 @@ def _blockers(
         blockers.append(
             TreatmentBlocker("consent", "No treatment consent text is published for the clinic.")
         )
-    for text in required:
-        if text.pk not in signed:
-            blockers.append(
-                TreatmentBlocker(
-                    "consent",
-                    f"The patient has not signed “{text.title}” (version {text.version}).",
-                    consent_text=text,
-                )
-            )
+    blockers.extend(
+        TreatmentBlocker("consent", status.problem, consent_text=status.text)
+        for status in required
+        if status.signature is None
+    )
     return blockers
 
 
-@dataclass
-class ConsentStatus:
-    """A consent document (current version) and the patient's signature of it, if any."""
-
-    text: ConsentText
-    signature: Consent | None = None
-    older_signatures: list[Consent] = field(default_factory=list)
-
-
 def patient_consents(*, patient: Patient) -> list[Consent]:
-    return list(
-        Consent.objects.filter(patient=patient)
-        .select_related("text", "witnessed_by")
-        .defer("signature_png")
-    )
+    return list(patient.consents.select_related("text", "witnessed_by").defer("signature_png"))
 
 
 def patient_consent_overview(*, patient: Patient) -> list[ConsentStatus]:
-    """Every current consent text, with the patient's signature in force (two queries)."""
-    statuses = {
-        text.pk: ConsentStatus(text=text)
-        for text in ConsentText.objects.filter(superseded_at__isnull=True).order_by(
-            "kind", "indication"
-        )
-    }
-    for consent in patient_consents(patient=patient):
-        status = statuses.get(consent.text_id)
-        if status and consent.withdrawn_at is None and status.signature is None:
-            status.signature = consent
-    return list(statuses.values())
+    """Every current consent text, with the patient's signature in force, or the one they
+    made as a minor that is not (two queries)."""
+    texts = ConsentText.objects.filter(superseded_at__isnull=True).order_by("kind", "indication")
+    return _consent_statuses(texts, patient_consents(patient=patient))
 
 
 def patient_photos(*, patient: Patient) -> QuerySet[Photo]:

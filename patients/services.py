@@ -34,7 +34,11 @@ from patients.models import (
 )
 from patients.screening import QUESTIONS, QUESTIONS_BY_KEY
 from patients.search import normalise
-from patients.selectors import patient_allergy_on_record, patient_duplicates
+from patients.selectors import (
+    patient_allergy_on_record,
+    patient_duplicates,
+    patient_signatures_in_force,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -423,7 +427,9 @@ def consent_sign(
     if not text.is_current:
         raise ValidationError({"text": "This version was replaced: sign the current one."})
     _check_signer(patient, signer=signer, signed_name=signed_name)
-    if Consent.objects.filter(patient=patient, text=text, withdrawn_at__isnull=True).exists():
+    # A signature the patient made as a minor stays on record, not in force: the text is
+    # signed again beside it.
+    if patient_signatures_in_force(patient=patient, text=text):
         raise ValidationError({"text": "The patient has already signed this version."})
     return Consent.objects.create(
         patient=patient,

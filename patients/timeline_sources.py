@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.urls import reverse
 
-from patients.models import Consent, Patient
+from patients.models import Patient
 from patients.selectors import patient_consultations
 from patients.timeline import TimelineEntry
 
@@ -51,8 +51,7 @@ def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]
 def consent_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
     """One query: the consents the patient signed."""
     consents = (
-        Consent.objects.filter(patient=patient)
-        .select_related("text")
+        patient.consents.select_related("text")
         .defer("signature_png")
         .order_by("-signed_at")[:limit]
     )
@@ -66,8 +65,13 @@ def consent_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
                 "patients:consent_detail", kwargs={"patient_pk": patient.pk, "pk": consent.pk}
             ),
             icon="pen",
-            badge="Withdrawn" if consent.is_withdrawn else "",
-            badge_tone="secondary",
+            # A signature the patient made as a minor stays in the history, marked.
+            badge="Withdrawn"
+            if consent.is_withdrawn
+            else (
+                "Not in force: signed as a minor" if consent.signed_as_minor_age is not None else ""
+            ),
+            badge_tone="secondary" if consent.is_withdrawn else "warning",
         )
         for consent in consents
     ]

@@ -16,7 +16,15 @@ from PIL import Image
 from cocktails.choices import Indication
 from patients import services
 from patients.models import Consent, ConsentText
-from patients.selectors import patient_has_photo_consent, patient_has_valid_consent
+from patients.selectors import (
+    patient_clinical_alerts,
+    patient_consent_overview,
+    patient_general_blockers,
+    patient_has_photo_consent,
+    patient_has_valid_consent,
+    patient_treatment_blockers,
+    treatment_consent_signed_at,
+)
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,14 +267,18 @@ def test_a_patient_signs_their_own_consent_from_their_18th_birthday(
     assert not Consent.objects.exists()
 
 
-def test_a_parent_signs_for_a_minor_with_their_own_name(minor, practitioner, consent_texts):
-    consent = services.consent_sign(
-        patient=minor,
-        text=consent_texts.general,
-        signed_name=" Claire Moreau ",
+def _guardian_signs(patient, text, by, name: str = "Claire Moreau") -> Consent:
+    return services.consent_sign(
+        patient=patient,
+        text=text,
+        signed_name=name,
         signer=Consent.Signer.GUARDIAN,
-        witnessed_by=practitioner,
+        witnessed_by=by,
     )
+
+
+def test_a_parent_signs_for_a_minor_with_their_own_name(minor, practitioner, consent_texts):
+    consent = _guardian_signs(minor, consent_texts.general, practitioner, " Claire Moreau ")
     assert (consent.signed_name, consent.signer) == ("Claire Moreau", "guardian")
     assert patient_has_valid_consent(patient=minor, indication=None)
 
@@ -340,3 +352,146 @@ def test_the_patient_header_marks_a_patient_under_18(practitioner_client, minor,
     for who, marked in ((minor, True), (patient, False)):
         page = practitioner_client.get(reverse("patients:detail", args=[who.pk]))
         assert ('data-testid="minor-badge"' in page.text) is marked
+
+
+# A consent the patient signed themselves while under 18 (a row from before the guardian rule,
+# or imported) stays on record but is not in force.
+
+
+def _own_signature(patient, text, by) -> Consent:
+    """The patient's own signature now, as the app took it before the guardian rule (the
+    service refuses it today, so the row is written as an import would)."""
+    return Consent.objects.create(
+        patient=patient,
+        text=text,
+        signed_name=patient.full_name,
+        signer=Consent.Signer.PATIENT,
+        signed_at=timezone.now(),
+        witnessed_by=by,
+    )
+
+
+@pytest.mark.parametrize(
+    ("signed", "age"),
+    [
+        # 11:00 in Paris on the day before her 18th birthday: signed at 17.
+        (datetime.datetime(2026, 3, 16, 10, tzinfo=datetime.UTC), 17),
+        # 00:30 in Paris on her birthday (still the 16th in UTC): signed at 18.
+        (datetime.datetime(2026, 3, 16, 23, 30, tzinfo=datetime.UTC), None),
+        (datetime.datetime(2026, 3, 17, 10, tzinfo=datetime.UTC), None),
+    ],
+)
+def test_a_patients_own_signature_counts_from_their_18th_birthday(
+    practitioner, consent_texts, signed, age
+):
+    patient = PatientFactory(
+        first_name="Léa", last_name="Petit", date_of_birth=datetime.date(2008, 3, 17)
+    )
+    with time_machine.travel(signed, tick=False):
+        consent = _own_signature(patient, consent_texts.general, practitioner)
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 10, tzinfo=datetime.UTC)):
+        consent = Consent.objects.select_related("patient", "text").get(pk=consent.pk)
+        assert consent.signed_as_minor_age == age
+        assert consent.is_valid is (age is None)
+        assert patient_has_valid_consent(patient=patient, indication=None) is (age is None)
+
+
+@pytest.fixture
+def signed_as_minor(minor, practitioner, consent_texts) -> Consent:
+    """Inès (16 and 20 days) signed the general consent herself ten days ago, at 16."""
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=10)):
+        return _own_signature(minor, consent_texts.general, practitioner)
+
+
+def _general(overview):
+    return next(status for status in overview if status.text.title == "General")
+
+
+MINOR_NOTE = "Signed by Inès herself at 16: a parent or legal guardian must sign it again."
+
+
+def test_a_minors_own_signature_is_missing_from_the_overview_and_blocks_treatment(
+    minor, signed_as_minor, consent_texts, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        overview = patient_consent_overview(patient=minor)
+    general = _general(overview)
+    assert (general.signature, general.minor_signature) == (None, signed_as_minor)
+    assert signed_as_minor.signed_as_minor_note == MINOR_NOTE
+    expected = [("consent", f"“General” (version 1) is not in force. {MINOR_NOTE}")]
+    assert [(b.code, b.message) for b in patient_treatment_blockers(patient=minor)] == expected
+    alerts = patient_clinical_alerts(patient=minor)
+    with django_assert_num_queries(0):
+        found = patient_general_blockers(patient=minor, alerts=alerts, consents=overview)
+    assert [(b.code, b.message) for b in found] == expected
+    assert not patient_has_valid_consent(patient=minor, indication=None)
+    assert treatment_consent_signed_at(patient=minor, indication=None) is None
+
+
+def test_a_minors_own_photo_consent_is_not_in_force(
+    minor, practitioner, consent_texts, signed_as_minor
+):
+    _own_signature(minor, consent_texts.photo, practitioner)
+    assert not patient_has_photo_consent(patient=minor)
+
+
+def test_a_guardian_signs_again_beside_the_minors_own_signature(
+    minor, signed_as_minor, practitioner, consent_texts
+):
+    again = _guardian_signs(minor, consent_texts.general, practitioner)
+    assert patient_has_valid_consent(patient=minor, indication=None)
+    assert patient_treatment_blockers(patient=minor) == []
+    general = _general(patient_consent_overview(patient=minor))
+    assert (general.signature, general.minor_signature) == (again, None)
+    # The old row is neither deleted nor changed: it stays in the history, not in force.
+    signed_as_minor.refresh_from_db()
+    assert (signed_as_minor.withdrawn_at, signed_as_minor.signer) == (None, "patient")
+    assert signed_as_minor.history.count() == 1
+    with pytest.raises(ValidationError, match="already signed"):
+        _guardian_signs(minor, consent_texts.general, practitioner, "Paul Moreau")
+
+
+def test_once_an_adult_the_patient_signs_again_herself(practitioner, consent_texts):
+    patient = PatientFactory(
+        first_name="Inès", last_name="Moreau", sex="F", date_of_birth=datetime.date(2008, 3, 17)
+    )
+    with time_machine.travel(datetime.datetime(2024, 9, 2, 10, tzinfo=datetime.UTC)):
+        old = _own_signature(patient, consent_texts.general, practitioner)
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 10, tzinfo=datetime.UTC)):
+        old = Consent.objects.select_related("patient").get(pk=old.pk)
+        assert old.signed_as_minor_note == (
+            "Signed by Inès herself at 16: now an adult, she must sign it again."
+        )
+        assert not patient_has_valid_consent(patient=patient, indication=None)
+        _sign(patient, consent_texts.general, practitioner)
+        assert patient_has_valid_consent(patient=patient, indication=None)
+
+
+def test_an_adults_own_signature_is_in_force(patient, practitioner, consent_texts):
+    consent = _sign(patient, consent_texts.general, practitioner)
+    assert consent.signed_as_minor_age is None
+    assert consent.signed_as_minor_note == ""
+    general = _general(patient_consent_overview(patient=patient))
+    assert (general.signature, general.minor_signature) == (consent, None)
+    assert patient_treatment_blockers(patient=patient) == []
+
+
+def test_the_patient_page_and_the_consent_page_say_a_guardian_must_sign_again(
+    practitioner_client, minor, signed_as_minor, consent_texts
+):
+    page = practitioner_client.get(reverse("patients:detail", args=[minor.pk])).text
+    # At the consent, and in the readiness panel (laid out twice, for narrow and wide screens).
+    assert page.count(MINOR_NOTE) == 3
+    assert "Not ready for treatment" in page
+    sign_again = reverse("patients:consent_sign", args=[minor.pk])
+    assert f'href="{sign_again}?text={consent_texts.general.pk}">Sign again</a>' in page
+    assert "Not in force: signed as a minor" in page  # The timeline keeps it, marked.
+    detail = practitioner_client.get(
+        reverse("patients:consent_detail", args=[minor.pk, signed_as_minor.pk])
+    ).text
+    assert f"Not in force. {MINOR_NOTE}" in detail
+    assert "In force</span>" not in detail
+    # The signing page the link leads to has the guardian sign, for that text.
+    form = practitioner_client.get(f"{sign_again}?text={consent_texts.general.pk}")
+    assert form.context["form"]["signer"].value() == "guardian"
+    assert str(form.context["form"]["text"].value()) == str(consent_texts.general.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +181,21 @@ def test_clinical_pages_run_a_constant_number_of_queries(
     with django_assert_num_queries(queries):
         response = practitioner_client.get(reverse(name, kwargs={kwarg: patient.pk}))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("times", [1, 6])
+def test_a_consent_the_patient_signed_as_a_minor_costs_the_patient_page_no_query(
+    practitioner_client, practitioner, admin_user, patient, django_assert_num_queries, times
+):
+    _grow(patient, practitioner, admin_user, times)
+    # Born 17 years ago: the signature _grow took today is one she made herself as a minor.
+    today = timezone.localdate()
+    patient.date_of_birth = today.replace(year=today.year - 17) - datetime.timedelta(days=3)
+    patient.save()
+    queries = next(count for name, _, count in PAGES if name == "patients:detail")
+    with django_assert_num_queries(queries):
+        page = practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
+    assert "Signed by Hélène herself at 17: a parent or legal guardian" in page.text
 
 
 @pytest.mark.parametrize("times", [1, 6])

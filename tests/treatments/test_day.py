@@ -106,3 +106,15 @@ def test_a_manager_chooses_whose_day_to_see(
     assert [item.patient for item in response.context["day_list"].items] == [patient]
     # A bad value falls back to a practitioner's list, never an error page.
     assert admin_client.get(f"{URL}?who=abc&date=not-a-date").status_code == 200
+
+
+def test_a_consent_the_patient_signed_as_a_minor_leaves_a_gap(practitioner):
+    from treatments.selectors import consent_gaps
+
+    # 18 today, she signed two years ago (consenting_patient), at 16: not in force.
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 19) + datetime.timedelta(days=10)
+    minor_then = consenting_patient(witness=practitioner, date_of_birth=born)
+    adult = consenting_patient(witness=practitioner)
+    pairs = {(minor_then.pk, "facial_rejuvenation"), (adult.pk, "facial_rejuvenation")}
+    assert consent_gaps(pairs=pairs) == {(minor_then.pk, "facial_rejuvenation")}

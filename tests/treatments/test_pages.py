@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from cocktails.models import LotUsage
+from patients import services as patient_services
+from patients.models import Consent, ConsentText
 from tests.cocktails.factories import LotFactory, ProductFactory
 from tests.treatments.scenarios import signed_session, start
 from treatments import services
@@ -628,6 +630,10 @@ def test_the_pre_checks_warn_that_a_minor_needs_a_guardians_consent(
     today = timezone.localdate()
     scene.patient.date_of_birth = today.replace(year=today.year - 17)
     scene.patient.save()
+    # Her consents, signed by a parent.
+    Consent.objects.filter(patient=scene.patient).update(
+        signed_name="Claire Moreau", signer=Consent.Signer.GUARDIAN
+    )
     html = practitioner_client.get(url).content.decode()
     assert (
         f"{scene.patient.first_name} is 17: the treatment consent must be signed by a parent or "
@@ -635,3 +641,43 @@ def test_the_pre_checks_warn_that_a_minor_needs_a_guardians_consent(
     ) in html
     # A warning, not a refusal: the session starts.
     assert not re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_the_pre_checks_refuse_a_consent_the_patient_signed_herself_as_a_minor(
+    scene, practitioner, practitioner_client, django_assert_num_queries, sessions
+):
+    _grow_plan(scene, practitioner, sessions)
+    # Born 16 years and 3 weeks ago: she signed the general consent two years ago, at 14.
+    today = timezone.localdate()
+    patient = scene.patient
+    patient.date_of_birth = today.replace(year=today.year - 16) - datetime.timedelta(days=21)
+    patient.save()
+    url = _url("session_begin", scene.plan.pk)
+    with django_assert_num_queries(PRECHECK_PAGE_QUERIES):
+        html = practitioner_client.get(url).content.decode()
+    text = ConsentText.objects.get(kind="treatment", superseded_at__isnull=True)
+    assert (
+        f"“{text.title}” (version {text.version}) is not in force. Signed by "
+        f"{patient.first_name} herself at 14: a parent or legal guardian must sign it again. "
+        f'<a href="{reverse("patients:consent_sign", args=[patient.pk])}?text={text.pk}">'
+        "Have it signed again</a>."
+    ) in html
+    assert re.search(r'data-testid="start-session-submit"[^>]* disabled', html)
+    response = practitioner_client.post(
+        url, {"contraindications_reviewed": "on", "photos_taken": ""}
+    )
+    assert response.status_code == 200
+    assert "is not in force. Signed by" in " ".join(response.context["form"].non_field_errors())
+    # A parent signs it again: the pre-checks pass. (Her photo consent, also signed as a minor,
+    # is not in force either: no photos are taken.)
+    patient_services.consent_sign(
+        patient=patient,
+        text=text,
+        signed_name="Claire Moreau",
+        signer=Consent.Signer.GUARDIAN,
+        witnessed_by=practitioner,
+    )
+    assert "Valid signed consent" in practitioner_client.get(url).content.decode()
+    response = practitioner_client.post(url, {"contraindications_reviewed": "on"})
+    assert response.status_code == 302

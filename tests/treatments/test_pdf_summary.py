@@ -403,3 +403,18 @@ def test_a_consent_signed_by_a_guardian_says_so(admin_client, clinic, practition
         _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
     )
     assert "as “Claire Moreau”, parent or guardian" in text
+
+
+def test_a_consent_the_patient_signed_as_a_minor_is_not_in_force(
+    admin_client, clinic, practitioner
+):
+    from patients.models import Consent
+
+    plan = make_course(clinic, practitioner=practitioner, sessions=1)
+    signed = timezone.localdate(Consent.objects.filter(patient=plan.patient).get().signed_at)
+    plan.patient.date_of_birth = signed.replace(year=signed.year - 16)
+    plan.patient.save()
+    text = "\n".join(
+        _pages(admin_client.get(reverse("treatments:plan_summary_pdf", args=[plan.pk])))
+    )
+    assert "Not in force: signed by the patient at 16" in " ".join(text.split())

@@ -170,7 +170,7 @@ def _zone_rows(points: Sequence[InjectionPoint]) -> list[ZoneRow]:
 
 def _treatment_consents(patient: Patient) -> list[Consent]:
     return list(
-        Consent.objects.filter(patient=patient, text__kind=ConsentText.Kind.TREATMENT)
+        patient.consents.filter(text__kind=ConsentText.Kind.TREATMENT)
         .select_related("text", "witnessed_by")
         .defer("signature_png")
         .order_by("signed_at", "pk")

@@ -45,18 +45,26 @@ def alerts_for_patients(*, patients: Iterable[Patient]) -> dict[int, ClinicalAle
 
 def consent_gaps(*, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     """Which (patient id, indication) pairs lack a valid treatment consent: the same rule as
-    patients.selectors.patient_has_valid_consent, for many patients in two queries."""
+    patients.selectors.patient_has_valid_consent (a patient's own signature made as a minor
+    does not count), for many patients in two queries."""
     pairs = set(pairs)
     if not pairs:
         return set()
     texts = list(
         ConsentText.objects.filter(kind=ConsentText.Kind.TREATMENT, superseded_at__isnull=True)
     )
-    signed = set(
+    signatures = (
         Consent.objects.filter(
             patient_id__in={pk for pk, _ in pairs}, text__in=texts, withdrawn_at__isnull=True
-        ).values_list("patient_id", "text_id")
+        )
+        .select_related("patient")
+        .only("patient_id", "text_id", "signer", "signed_at", "patient__date_of_birth")
     )
+    signed = {
+        (consent.patient_id, consent.text_id)
+        for consent in signatures
+        if consent.signed_as_minor_age is None
+    }
     gaps = set()
     for patient_id, indication in pairs:
         required = [text for text in texts if text.indication in ("", indication)]
