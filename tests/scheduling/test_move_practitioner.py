@@ -65,7 +65,7 @@ def test_a_colleague_who_is_busy_then_is_refused_with_her_own_free_times(
     with pytest.raises(SlotUnavailable) as refused:
         hand_over(appointment, colleague, by=receptionist, start=at(TUESDAY, "10:15"))
     assert refused.value.message_dict == {
-        "start": ["The practitioner already has an appointment at that time."]
+        "start": ["Paul Nguyen already has an appointment at that time."]
     }
     # Dr Nguyen is busy until 11:00; Dr Martin's own 10:00 would have been free.
     assert [slot.start for slot in refused.value.alternatives] == [
