@@ -217,7 +217,7 @@ def test_the_patient_is_told_of_the_new_practitioner_as_of_a_new_time(
 
     # The first email's confirm link no longer confirms: the patient agreed to Dr Martin.
     page = client.post(old_confirm_link.removeprefix(settings.CLINIC_SITE_URL), follow=True)
-    assert "This appointment has moved" in page.content.decode()
+    assert "It is now with Paul Nguyen, at the same time." in page.content.decode()
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
 
