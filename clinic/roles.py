@@ -132,6 +132,11 @@ def requires(capability: Capability) -> Callable[[Callable[..., HttpResponse]], 
     return decorator
 
 
+def practitioner_name(user: AbstractBaseUser) -> str:
+    """How every page and message names a member of staff: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
 def practitioners() -> QuerySet:
     """Active staff in the practitioner role, by name: the people appointments and treatment
     sessions are with (every app's practitioner lists and choices)."""

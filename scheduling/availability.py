@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from clinic.lib.runs import consecutive_runs
+from clinic.roles import practitioner_name
 from scheduling import clock
 from scheduling.models import (
     Appointment,
@@ -127,6 +128,7 @@ class Availability:
         self,
         *,
         practitioner_id: int,
+        practitioner_name: str,
         hours: Iterable[WorkingHours],
         days_off: Iterable[TimeOff],
         rooms: Iterable[Room],
@@ -137,6 +139,8 @@ class Availability:
         moving: Iterable[int] = (),
     ) -> None:
         self.practitioner_id = practitioner_id
+        # Who a refusal names: the desk books for, and moves appointments to, colleagues.
+        self.practitioner_name = practitioner_name
         self.patient_id = patient_id
         # Appointments being moved: their time does not block, but the start each already has
         # is no new time to offer ("Free instead: Tue 17 Mar, 10:00" for a 10:00 appointment).
@@ -188,7 +192,7 @@ class Availability:
     def load(
         cls,
         *,
-        practitioner_id: int,
+        practitioner: AbstractBaseUser,
         first_day: datetime.date,
         last_day: datetime.date,
         patient_id: int | None = None,
@@ -210,11 +214,12 @@ class Availability:
             return [Held(*row) for row in rows]
 
         return cls(
-            practitioner_id=practitioner_id,
+            practitioner_id=practitioner.pk,
+            practitioner_name=practitioner_name(practitioner),
             patient_id=patient_id,
-            hours=WorkingHours.objects.filter(practitioner_id=practitioner_id),
+            hours=WorkingHours.objects.filter(practitioner=practitioner),
             days_off=TimeOff.objects.filter(
-                Q(practitioner_id=practitioner_id) | Q(practitioner__isnull=True),
+                Q(practitioner=practitioner) | Q(practitioner__isnull=True),
                 first_day__lte=last_day,
                 last_day__gte=first_day,
             ),
@@ -236,7 +241,7 @@ class Availability:
         """Free time from the day of `first` (or today) to two weeks after `last`: enough
         to check a booking between them and to offer alternatives."""
         return cls.load(
-            practitioner_id=practitioner.pk,
+            practitioner=practitioner,
             first_day=clock.local(min(first, clock.now())).date(),
             last_day=clock.local(max(last, first)).date()
             + datetime.timedelta(days=ALTERNATIVES_HORIZON_DAYS),
@@ -321,7 +326,9 @@ class Availability:
             return {"start": f"Outside the practitioner's hours on {day:%A}s ({hours})."}, None
         conflicts = list(self._conflicts(start, occupied_until))
         if any(busy.practitioner_id == self.practitioner_id for busy in conflicts):
-            return {"start": "The practitioner already has an appointment at that time."}, None
+            return {
+                "start": f"{self.practitioner_name} already has an appointment at that time."
+            }, None
         if self.patient_id is not None and any(b.patient_id == self.patient_id for b in conflicts):
             return {"start": "The patient already has another appointment at that time."}, None
         if room is not None and not room.is_active:

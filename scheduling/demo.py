@@ -216,7 +216,7 @@ def _appointments(
     availabilities = {}
     for username, person in practitioners.items():
         availability = Availability.load(
-            practitioner_id=person.pk, first_day=first_day, last_day=last_day
+            practitioner=person, first_day=first_day, last_day=last_day
         )
         # Seeding the past is allowed here: the demo starts weeks ago.
         availability.now = start_of_window

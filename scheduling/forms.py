@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -30,7 +31,21 @@ def show_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+class _ChoicesReadOnce(forms.models.ModelChoiceIterator):
+    """The choices from the queryset's own cache. Django's iterator reads the table each time
+    the choices are gone through, and a <select> with no empty option is gone through twice
+    (once to decide on its `required` attribute, once for its options)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class PractitionerChoiceField(forms.ModelChoiceField):
+    iterator = _ChoicesReadOnce
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "Choose a practitioner")
         super().__init__(queryset=roles.practitioners(), **kwargs)

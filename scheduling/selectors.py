@@ -15,6 +15,10 @@ from django.shortcuts import get_object_or_404
 
 from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, Role, can, practitioners, user_roles
+
+# Pages and messages name staff through the selectors; the rule itself sits with the roles, so
+# the availability (which the selectors import) names a busy practitioner the same way.
+from clinic.roles import practitioner_name as practitioner_name
 from patients.models import Patient
 from scheduling import clock
 from scheduling.availability import (
@@ -46,10 +50,6 @@ if TYPE_CHECKING:
 
 def is_practitioner(user: User) -> bool:
     return Role.PRACTITIONER in user_roles(user)
-
-
-def practitioner_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 # Appointments.
@@ -308,7 +308,7 @@ def free_slots_for_day(
     """The free times on `day`, or, when it has none, the first ones after it; and whether
     the times are on `day` itself. Four queries."""
     availability = Availability.load(
-        practitioner_id=practitioner.pk,
+        practitioner=practitioner,
         first_day=day,
         last_day=day + datetime.timedelta(days=ALTERNATIVES_HORIZON_DAYS),
         patient_id=patient.pk if patient else None,

@@ -56,13 +56,18 @@ class LinkTarget:
             appointment.start.timestamp()
         )
 
+    def changes(self, appointment: Appointment) -> list[str]:
+        """What of the appointment is no longer as the link was made for it: its "time", its
+        "practitioner" (when the link names one); none when the link describes it as it is."""
+        changed = []
+        if not self.names_time_of(appointment):
+            changed.append("time")
+        if self.practitioner_id not in (None, appointment.practitioner_id):
+            changed.append("practitioner")
+        return changed
+
     def describes(self, appointment: Appointment) -> bool:
-        """Whether the link was made for the appointment as it is: its start, and its
-        practitioner when the link names one."""
-        return self.names_time_of(appointment) and self.practitioner_id in (
-            None,
-            appointment.practitioner_id,
-        )
+        return not self.changes(appointment)
 
 
 def _salt(action: Action) -> str:

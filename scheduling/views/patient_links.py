@@ -94,6 +94,8 @@ def _appointment_page(request: HttpRequest, token: str, action: Action) -> HttpR
         {
             "action": action.value,
             "state": state,
+            # A moved appointment's page says what moved: the time, the practitioner, or both.
+            "changed": target.changes(appointment),
             "problem": problem,
             "appointment": appointment,
             "start": clock.local(appointment.start),

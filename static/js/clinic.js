@@ -9,6 +9,20 @@
       }
     }, 6000);
   });
+  // The patient picker sits inside the form it fills (a booking, a cocktail): Enter in its
+  // search searches at once instead of submitting that form before a patient is picked.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (
+      event.key === "Enter" &&
+      !event.isComposing &&
+      target.matches &&
+      target.matches(".patient-picker input[type=search]")
+    ) {
+      event.preventDefault();
+      target.dispatchEvent(new Event("search"));
+    }
+  });
   // Any element with data-confirm asks before its form is submitted.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

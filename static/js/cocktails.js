@@ -45,14 +45,6 @@
     syncAll(document);
   });
 
-  // Enter in the patient search must not submit the builder: it would save a clinic template.
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    if (event.key === "Enter" && target.matches && target.matches(".patient-picker input[type=search]")) {
-      event.preventDefault();
-    }
-  });
-
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.matches || !target.matches("[data-component]")) {

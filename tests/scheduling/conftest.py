@@ -7,6 +7,7 @@ forward (Sunday 29 March) so daylight-saving weeks are close at hand.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -29,6 +30,11 @@ HTMX = {"HX-Request": "true"}
 def at(day: datetime.date, hhmm: str) -> datetime.datetime:
     hours, minutes = (int(part) for part in hhmm.split(":"))
     return clock.at(day, datetime.time(hours, minutes))
+
+
+def field_errors(html: str, field: str) -> list[str]:
+    """The messages crispy shows under a field (its feedback block)."""
+    return re.findall(rf'id="error_\d+_id_{field}"[^>]*>\s*<strong>(.*?)</strong>', html, re.S)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import Appointment
-from tests.scheduling.conftest import HTMX, MONDAY, TUESDAY, at, treatment_at_ten
+from tests.scheduling.conftest import HTMX, MONDAY, TUESDAY, at, field_errors, treatment_at_ten
 from tests.scheduling.factories import AppointmentFactory, PatientFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_moving_onto_a_taken_time_explains_and_offers_other_times(
     html = response.content.decode()
     assert response.status_code == 200
     assert "HX-Trigger" not in response
-    assert "already has an appointment" in html
+    assert field_errors(html, "time") == ["Sophie Martin already has an appointment at that time."]
     assert 'data-testid="alternatives"' in html
     appointment.refresh_from_db()
     assert appointment.start == at(TUESDAY, "10:00")
@@ -105,7 +105,7 @@ def test_the_move_dialog_does_not_offer_the_time_the_appointment_already_has(
     url = reverse("scheduling:appointment_move", args=[appointment.pk])
     response = receptionist_client.post(url, {"day": "2026-03-17", "time": "09:30"}, headers=HTMX)
     html = response.content.decode()
-    assert "already has an appointment" in html
+    assert "Sophie Martin already has an appointment at that time." in html
     assert 'data-fill-day="2026-03-17" data-fill-time="10:15"' in html
     assert 'data-fill-time="10:00"' not in html
 

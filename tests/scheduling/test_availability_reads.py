@@ -35,7 +35,7 @@ def test_a_series_reads_its_own_days_in_one_query(clinic, patient, treatment, ro
         day = MONDAY + datetime.timedelta(days=365 * years + 1)
         AppointmentFactory(practitioner=clinic, start=at(day, "10:00"), room=rooms[0])
     availability = Availability.load(
-        practitioner_id=clinic.pk,
+        practitioner=clinic,
         first_day=MONDAY,
         last_day=MONDAY + datetime.timedelta(weeks=12),
         patient_id=patient.pk,
@@ -55,10 +55,10 @@ def test_what_started_before_a_day_still_blocks_it(clinic, patient, treatment, r
         practitioner=clinic, start=at(MONDAY, "09:00"), appointment_type=treatment, room=rooms[0]
     )
     availability = Availability.load(
-        practitioner_id=clinic.pk, first_day=MONDAY, last_day=MONDAY, patient_id=patient.pk
+        practitioner=clinic, first_day=MONDAY, last_day=MONDAY, patient_id=patient.pk
     )
     errors, _ = availability.problems(at(MONDAY, "09:50"), at(MONDAY, "10:35"), at(MONDAY, "10:50"))
-    assert errors == {"start": "The practitioner already has an appointment at that time."}
+    assert errors == {"start": "Sophie Martin already has an appointment at that time."}
 
 
 def test_an_appointment_cannot_hold_its_slot_for_a_day(clinic, treatment, rooms):

@@ -50,7 +50,7 @@ def test_second_booking_of_slot_is_refused_with_the_next_free_slots(clinic, pati
     with pytest.raises(SlotUnavailable) as refused:
         book(clinic, PatientFactory(), treatment, at(TUESDAY, "10:30"))
     assert refused.value.message_dict == {
-        "start": ["The practitioner already has an appointment at that time."]
+        "start": ["Sophie Martin already has an appointment at that time."]
     }
     starts = [
         timezone.localtime(slot.start).strftime("%H:%M") for slot in refused.value.alternatives

@@ -130,7 +130,7 @@ def test_a_stale_form_gets_the_next_free_times(receptionist_client, clinic, pati
     response = receptionist_client.post(URL, form(clinic, patient, treatment))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The practitioner already has an appointment at that time." in html
+    assert "Sophie Martin already has an appointment at that time." in html
     assert 'data-fill-time="11:00"' in html
     assert Appointment.objects.count() == 1
 

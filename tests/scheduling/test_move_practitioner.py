@@ -65,7 +65,7 @@ def test_a_colleague_who_is_busy_then_is_refused_with_her_own_free_times(
     with pytest.raises(SlotUnavailable) as refused:
         hand_over(appointment, colleague, by=receptionist, start=at(TUESDAY, "10:15"))
     assert refused.value.message_dict == {
-        "start": ["The practitioner already has an appointment at that time."]
+        "start": ["Paul Nguyen already has an appointment at that time."]
     }
     # Dr Nguyen is busy until 11:00; Dr Martin's own 10:00 would have been free.
     assert [slot.start for slot in refused.value.alternatives] == [
@@ -217,7 +217,7 @@ def test_the_patient_is_told_of_the_new_practitioner_as_of_a_new_time(
 
     # The first email's confirm link no longer confirms: the patient agreed to Dr Martin.
     page = client.post(old_confirm_link.removeprefix(settings.CLINIC_SITE_URL), follow=True)
-    assert "This appointment has moved" in page.content.decode()
+    assert "It is now with Paul Nguyen, at the same time." in page.content.decode()
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
 

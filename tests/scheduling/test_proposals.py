@@ -195,7 +195,14 @@ def test_proposed_slots_are_always_free_and_inside_hours(
             )
         )
     availability = Availability(
-        practitioner_id=1, hours=HOURS, days_off=[], rooms=ROOMS, busy=busy, patient_id=7, now=START
+        practitioner_id=1,
+        practitioner_name="Dr Test",
+        hours=HOURS,
+        days_off=[],
+        rooms=ROOMS,
+        busy=busy,
+        patient_id=7,
+        now=START,
     )
     first = clock.at(
         START.date() + datetime.timedelta(days=first_offset),

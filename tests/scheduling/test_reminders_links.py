@@ -4,6 +4,7 @@ the button acts), and a clear page for any link that was altered, expired or ove
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import signing
@@ -157,6 +158,68 @@ def test_an_old_link_does_not_act_on_a_moved_appointment(client, appointment, cl
     assert client.post(url).status_code == 200
     appointment.refresh_from_db()
     assert appointment.status == Booking.BOOKED
+
+
+def what_changed(response) -> str:
+    """The moved page's sentence on what changed, as the patient reads it."""
+    found = re.search(r'data-testid="what-changed">(.*?)</p>', response.content.decode(), re.S)
+    return " ".join(found.group(1).split())
+
+
+@pytest.mark.parametrize(
+    ("to_colleague", "hhmm", "heading", "sentence"),
+    [
+        (
+            False,
+            "15:00",
+            "This appointment has moved",
+            "It is now at the time below. Please use the links in the most recent email we sent "
+            "you.",
+        ),
+        (
+            True,
+            "10:00",
+            "This appointment has changed",
+            "It is now with Paul Nguyen, at the same time. Please use the links in the most "
+            "recent email we sent you.",
+        ),
+        (
+            True,
+            "15:00",
+            "This appointment has moved",
+            "It is now at the time below, with Paul Nguyen. Please use the links in the most "
+            "recent email we sent you.",
+        ),
+    ],
+    ids=["time", "practitioner", "both"],
+)
+def test_an_old_link_says_what_changed_about_the_appointment(
+    client, appointment, colleague, receptionist, to_colleague, hhmm, heading, sentence
+):
+    url = path(Action.CONFIRM, appointment)
+    services.appointment_move(
+        appointment=appointment,
+        start=at(WEDNESDAY, hhmm),
+        practitioner=colleague if to_colleague else None,
+        by=receptionist,
+    )
+    page = client.get(url)
+    assert state(page) == "moved"
+    assert f'<h1 class="h4">{heading}</h1>' in page.text
+    assert what_changed(page) == sentence
+
+
+def test_the_change_is_said_in_the_patients_language(client, appointment, colleague, receptionist):
+    type(appointment.patient).objects.filter(pk=appointment.patient_id).update(
+        preferred_language="fr"
+    )
+    url = path(Action.CONFIRM, appointment)
+    services.appointment_move(
+        appointment=appointment, start=appointment.start, practitioner=colleague, by=receptionist
+    )
+    page = client.get(url)
+    assert "Ce rendez-vous a changé" in page.text
+    assert what_changed(page).startswith("Il a désormais lieu avec Paul Nguyen, au même horaire.")
 
 
 def test_a_link_after_the_appointment_says_it_has_passed(client, appointment, time_machine):

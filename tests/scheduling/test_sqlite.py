@@ -59,4 +59,4 @@ except SlotUnavailable as refused:
 
 def test_migrations_and_the_booking_rule_on_sqlite(sqlite_database):
     printed = run_on_sqlite(sqlite_database, SCRIPT)
-    assert "refused: The practitioner already has an appointment at that time. 3" in printed
+    assert "refused: doc already has an appointment at that time. 3" in printed
