@@ -260,11 +260,8 @@ class Availability:
                         if off.reason
                         else "the clinic is closed"
                     )
-                return (
-                    f"the practitioner is off ({off.reason})"
-                    if off.reason
-                    else "the practitioner is off"
-                )
+                who = self.practitioner_name
+                return f"{who} is off ({off.reason})" if off.reason else f"{who} is off"
         return None
 
     def blocks_on(self, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
@@ -280,7 +277,7 @@ class Availability:
         reason = self.day_off_reason(day)
         if reason:
             return reason
-        return f"the practitioner does not work on {Weekday(day.weekday()).label}s"
+        return f"{self.practitioner_name} does not work on {Weekday(day.weekday()).label}s"
 
     # Checking one time.
 
@@ -323,7 +320,8 @@ class Availability:
             }, None
         if not any(bs <= start and end <= be for bs, be in self.blocks_on(day)):
             hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.hours[day.weekday()])
-            return {"start": f"Outside the practitioner's hours on {day:%A}s ({hours})."}, None
+            who = self.practitioner_name
+            return {"start": f"Outside {who}'s hours on {day:%A}s ({hours})."}, None
         conflicts = list(self._conflicts(start, occupied_until))
         if any(busy.practitioner_id == self.practitioner_id for busy in conflicts):
             return {

@@ -138,9 +138,9 @@ def test_a_patient_cannot_be_in_two_appointments_at_once(
     ("start", "end", "field", "words"),
     [
         (at(TUESDAY, "10:00"), at(TUESDAY, "09:30"), "end", "after the start"),
-        (at(TUESDAY, "07:00"), None, "start", "Outside the practitioner's hours"),
-        (at(TUESDAY, "12:15"), None, "start", "Outside the practitioner's hours"),
-        (at(TUESDAY, "13:00"), None, "start", "Outside the practitioner's hours"),
+        (at(TUESDAY, "07:00"), None, "start", "Outside Sophie Martin's hours"),
+        (at(TUESDAY, "12:15"), None, "start", "Outside Sophie Martin's hours"),
+        (at(TUESDAY, "13:00"), None, "start", "Outside Sophie Martin's hours"),
         (
             at(MONDAY + datetime.timedelta(days=5), "10:00"),
             None,
@@ -165,7 +165,7 @@ def test_a_day_off_is_refused_with_its_reason(clinic, patient, treatment):
     with pytest.raises(SlotUnavailable) as refused:
         book(clinic, patient, treatment, at(TUESDAY, "10:00"))
     assert refused.value.message_dict["start"] == [
-        "Not possible on Tuesday 17 March: the practitioner is off (congress)."
+        "Not possible on Tuesday 17 March: Sophie Martin is off (congress)."
     ]
     # The alternatives start the next working day.
     assert refused.value.alternatives[0].start == at(TUESDAY + datetime.timedelta(days=1), "09:00")

@@ -92,7 +92,7 @@ def _refused(client, data, field_error: str) -> str:
         ({"end": "09:30"}, "The end must be after the start."),
         (
             {"time": "07:00"},
-            "Outside the practitioner&#x27;s hours on Tuesdays (09:00-12:30, 14:00-18:30).",
+            "Outside Sophie Martin&#x27;s hours on Tuesdays (09:00-12:30, 14:00-18:30).",
         ),
         ({"day": "2026-03-21"}, "does not work on Saturdays"),
         ({"day": "2026-03-13"}, "That time has already passed."),
@@ -111,7 +111,7 @@ def test_bad_input_is_refused_at_the_field(
 def test_a_day_off_is_refused_with_alternatives(receptionist_client, clinic, patient, treatment):
     TimeOffFactory(practitioner=clinic, first_day=TUESDAY, last_day=TUESDAY, reason="Congress")
     html = _refused(
-        receptionist_client, form(clinic, patient, treatment), "the practitioner is off (Congress)"
+        receptionist_client, form(clinic, patient, treatment), "Sophie Martin is off (Congress)"
     )
     assert 'data-testid="alternatives"' in html
     assert 'data-fill-day="2026-03-18" data-fill-time="09:00"' in html

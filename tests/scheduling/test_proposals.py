@@ -105,8 +105,7 @@ class TestSeriesProposals:
         proposals = propose(clinic, patient, treatment, at(saturday, "10:00"), count=1)
         assert wall(proposals) == ["Mon 23 Mar 10:00"]
         assert (
-            proposals[0].note
-            == "Moved from Sat 21 Mar: the practitioner does not work on Saturdays."
+            proposals[0].note == "Moved from Sat 21 Mar: Sophie Martin does not work on Saturdays."
         )
 
     def test_a_past_first_start_is_refused(self, clinic, patient, treatment):
