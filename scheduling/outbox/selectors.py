@@ -154,8 +154,8 @@ class KindRow:
     # When its emails go, in words (`MessageKind.when`).
     when: str
     is_enabled: bool
-    # When the kind was put in the state it is in, and by whom: None when nobody ever
-    # switched it (a kind without a row) or the history does not say.
+    # When the kind was put in the state it is in, and by whom (None: not recorded). No
+    # moment for a kind that is on and was never off as far as its history goes back.
     changed_at: datetime.datetime | None
     changed_by: Any
     # Emails of the kind waiting to be sent.
@@ -164,10 +164,17 @@ class KindRow:
 
 def message_kind_rows() -> list[KindRow]:
     """Every kind of patient email, in the order of the kinds table, with its switch, its last
-    change and how many of its emails are waiting. Three queries, whatever the number of
-    emails: the switches, the versions that last changed them, the waiting emails by kind."""
+    change and how many of its emails are waiting. At most three queries, whatever the number
+    of emails: the switches, the versions that last switched them, the waiting emails by
+    kind."""
     switches = {switch.kind: switch for switch in _switches().select_related("changed_by")}
-    version_ids = [switch.switch_id for switch in switches.values() if switch.switch_id]
+    # A kind that is on and never was off has no change to show.
+    switched = {
+        kind: switch
+        for kind, switch in switches.items()
+        if not (switch.is_enabled and switch.opposite_id is None)
+    }
+    version_ids = [switch.switch_id for switch in switched.values() if switch.switch_id]
     versions = {
         version.history_id: version
         for version in _SWITCH_HISTORY.filter(history_id__in=version_ids).select_related(
@@ -183,17 +190,15 @@ def message_kind_rows() -> list[KindRow]:
     rows = []
     for kind in KINDS.values():
         switch = switches.get(kind.kind)
-        version = versions.get(switch.switch_id) if switch is not None else None
-        if version is not None:
-            # The back office saves no `changed_by`; the history knows who was signed in.
-            changed_at, changed_by = (
-                version.history_date,
-                version.history_user or version.changed_by,
-            )
-        elif switch is not None:
-            changed_at, changed_by = switch.changed_at, switch.changed_by
-        else:
-            changed_at, changed_by = None, None
+        changed_at, changed_by = None, None
+        if kind.kind in switched:
+            version = versions.get(switch.switch_id)
+            if version is not None:
+                # The back office saves no `changed_by`; the history knows who was signed in.
+                changed_at = version.history_date
+                changed_by = version.history_user or version.changed_by
+            else:
+                changed_at, changed_by = switch.changed_at, switch.changed_by
         rows.append(
             KindRow(
                 kind=OutboxMessage.Kind(kind.kind),

@@ -145,6 +145,8 @@ def test_the_page_lists_every_kind_with_when_it_goes_its_state_and_waiting_email
     )
     assert (reminders.is_enabled, reminders.waiting) == (True, 3)
     assert row_of(page, Kind.CONFIRMATION).waiting == 0
+    # Never switched off: no change to show.
+    assert row_of(page, Kind.CONFIRMATION).changed_at is None
     assert not row_of(page, Kind.RESULTS_REVIEW).is_enabled
     html = page.text
     for kind in Kind:
@@ -154,6 +156,8 @@ def test_the_page_lists_every_kind_with_when_it_goes_its_state_and_waiting_email
     assert "Switch off" in reminder_row.split("</tr>")[0]
     results_row = html.split(f'data-testid="switch-{Kind.RESULTS_REVIEW}"')[1].split("</tr>")[0]
     assert "Switch on" in results_row
+    confirmation_row = html.split(f'data-testid="switch-{Kind.CONFIRMATION}"')[1]
+    assert "No change recorded" in confirmation_row.split("</tr>")[0]
 
 
 def test_the_page_says_who_changed_a_kind_last_and_when(admin_client, admin_user, time_machine):
