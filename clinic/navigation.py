@@ -44,4 +44,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         Capability.BULK_EXPORT,
         "treatments:exports",
     ),
+    NavItem(
+        "Email switches",
+        "scheduling:email_switches:list",
+        "toggles",
+        Capability.MANAGE_STAFF,
+        "scheduling:email_switches",
+    ),
 )

@@ -281,3 +281,9 @@ class WaitlistForm(forms.Form):
         if earliest and latest and latest < earliest:
             self.add_error("latest_day", "The last day must be on or after the first day.")
         return cleaned
+
+
+class KindSwitchForm(forms.Form):
+    """A kind of patient email switched on or off: the buttons of the switches page."""
+
+    state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])

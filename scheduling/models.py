@@ -579,13 +579,26 @@ class OutboxMessage(models.Model):
 
 
 class MessageKindSwitch(models.Model):
-    """Whether the clinic sends one kind of patient email at all. The clinic manager turns a
-    kind off in the back office; pending messages of that kind are then not sent. A kind
-    without a row is on."""
+    """Whether the clinic sends one kind of patient email at all. The clinic manager switches
+    a kind off or on in the app (`scheduling.outbox.services.message_kind_switch`) or in the
+    back office; pending messages of a kind switched off are then not sent. A kind without a
+    row is on.
+
+    The history is what the outbox reads to know when a kind was switched back on: from then
+    on it sends only what is due, never what came due while the kind was off
+    (`scheduling.outbox.selectors.kind_switch_states`). It is also where the back office's
+    changes name who made them (`history_user`): the back office does not set `changed_by`.
+    """
 
     kind = models.CharField(max_length=40, choices=OutboxMessage.Kind.choices, unique=True)
     is_enabled = models.BooleanField("sent", default=True)
     changed_at = models.DateTimeField(auto_now=True)
+    # Who switched it last in the app (None before that was recorded).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind"]

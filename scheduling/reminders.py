@@ -17,9 +17,11 @@ own messages, which name the new practitioner) or has begun, nor for an appointm
 session was already given on an earlier day (the desk is asked to cancel it).
 
 Every kind also stops for a patient who withdrew consent, has no address or is archived, and
-when the clinic switches the kind off (`MessageKindSwitch`). Emails say nothing clinical: the
-time, the place, the practitioner, the kind of visit and preparation advice that is the same
-for every patient having that kind of visit.
+when the clinic switches the kind off (`MessageKindSwitch`); switched back on, a kind sends
+only what is due from then on, not the reminders and confirmations whose time came while it
+was off (see `message_kind_switch` in scheduling/outbox/services.py). Emails say nothing
+clinical: the time, the place, the practitioner, the kind of visit and preparation advice that
+is the same for every patient having that kind of visit.
 
 The treatment-based kinds (maintenance due, aftercare check-in, results review) are in
 scheduling/treatment_reminders.py and join the table below.
@@ -35,13 +37,14 @@ import icalendar
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.lib.email import Attachment
 from scheduling import clock
 from scheduling.models import Appointment, AppointmentType, OutboxMessage
-from scheduling.outbox.kinds import Conditions, MessageKind, reachable
+from scheduling.outbox.kinds import Conditions, MessageKind, amount, reachable
 from scheduling.outbox.links import Action, appointment_link
 from scheduling.selectors import practitioner_name
 from scheduling.treatment_reminders import AFTERCARE_CHECK_IN, MAINTENANCE_DUE, RESULTS_REVIEW
@@ -188,6 +191,24 @@ def appointment_stale(now: datetime.datetime) -> Conditions:
     ]
 
 
+# What the clinic manager reads about each kind (the switches page).
+
+
+def confirmation_when() -> str:
+    delay = amount(settings.REMINDER_CONFIRMATION_DELAY_MINUTES, "minute")
+    return f"{delay} after an appointment is booked or moved."
+
+
+def reminder_when() -> str:
+    hours = [lead.total_seconds() / 3600 for lead in reminder_leads()]
+    if not hours:
+        return "Never: no reminder hours are set."
+    leads = get_text_list(
+        [f"{value:g}" for value in hours[:-1]] + [amount(hours[-1], "hour")], "and"
+    )
+    return f"{leads} before each appointment, unless it was booked after that."
+
+
 # The emails.
 
 
@@ -264,6 +285,7 @@ CONFIRMATION = MessageKind(
     plan=plan_confirmations,
     stale=appointment_stale,
     context=confirmation_context,
+    when=confirmation_when,
     attachments=appointments_ics,
     coalesce=True,
     related=APPOINTMENT_RELATED,
@@ -274,6 +296,7 @@ APPOINTMENT_REMINDER = MessageKind(
     plan=plan_reminders,
     stale=appointment_stale,
     context=reminder_context,
+    when=reminder_when,
     attachments=appointments_ics,
     related=APPOINTMENT_RELATED,
 )

@@ -15,7 +15,9 @@ Results review (key `plan:<pk>/results@<last session date>`): REMINDER_RESULTS_W
 weeks after the last session of a finished course, inviting the patient to book a review.
 
 Sessions and courses are only looked at for a short while after they happen (`LOOKBACK`), so
-switching a kind on does not email every patient treated in the past. The emails name no
+switching a kind on does not email every patient treated in the past; nor does it email those
+treated in that while: a kind switched back on sends only what is due from that moment on
+(see `message_kind_switch` in scheduling/outbox/services.py). The emails name no
 treatment, product or finding: only dates, the practitioner, and advice that is the same for
 every patient treated for that indication.
 """
@@ -34,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from cocktails.choices import Indication
 from scheduling import clock
 from scheduling.models import Appointment, AppointmentType, OutboxMessage
-from scheduling.outbox.kinds import Conditions, MessageKind, reachable
+from scheduling.outbox.kinds import Conditions, MessageKind, amount, reachable
 from scheduling.selectors import practitioner_name
 from treatments.models import TreatmentPlan, TreatmentSession
 
@@ -237,6 +239,30 @@ def results_stale(now: datetime.datetime) -> Conditions:
     return [(Q(plan__status=PlanStatus.STOPPED), CLOSED)]
 
 
+# What the clinic manager reads about each kind (the switches page).
+
+
+def maintenance_when() -> str:
+    before = amount(settings.REMINDER_MAINTENANCE_DAYS_BEFORE, "day")
+    return (
+        f"{before} before a plan's next maintenance date, at {SEND_AT:%H:%M}, if no maintenance "
+        "visit is booked."
+    )
+
+
+def aftercare_when() -> str:
+    after = amount(settings.REMINDER_AFTERCARE_HOURS_AFTER, "hour")
+    return f"{after} after a signed treatment session, with the aftercare advice."
+
+
+def results_when() -> str:
+    after = amount(settings.REMINDER_RESULTS_WEEKS_AFTER, "week")
+    return (
+        f"{after} after the last session of a finished course, at {SEND_AT:%H:%M}, inviting the "
+        "patient to book a review."
+    )
+
+
 # The emails.
 
 
@@ -274,6 +300,7 @@ MAINTENANCE_DUE = MessageKind(
     plan=plan_maintenance_due,
     stale=maintenance_stale,
     context=maintenance_context,
+    when=maintenance_when,
     related=PLAN_RELATED,
 )
 AFTERCARE_CHECK_IN = MessageKind(
@@ -282,6 +309,7 @@ AFTERCARE_CHECK_IN = MessageKind(
     plan=plan_aftercare,
     stale=aftercare_stale,
     context=aftercare_context,
+    when=aftercare_when,
     related=SESSION_RELATED,
 )
 RESULTS_REVIEW = MessageKind(
@@ -290,5 +318,6 @@ RESULTS_REVIEW = MessageKind(
     plan=plan_results_review,
     stale=results_stale,
     context=results_context,
+    when=results_when,
     related=PLAN_RELATED,
 )

@@ -1,10 +1,29 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from scheduling.views import appointments, calendar, feeds, outbox, patient_links, series, waitlist
+from scheduling.views import (
+    appointments,
+    calendar,
+    email_switches,
+    feeds,
+    outbox,
+    patient_links,
+    series,
+    waitlist,
+)
 
 app_name = "scheduling"
+
+# The switches of the kinds of patient email are the clinic manager's: their own namespace
+# ("scheduling:email_switches") lets the navigation tell them from the appointment pages.
+email_switch_patterns = (
+    [
+        path("", email_switches.switch_list, name="list"),
+        path("<str:kind>/", email_switches.switch, name="switch"),
+    ],
+    "email_switches",
+)
 
 urlpatterns = [
     path("", calendar.week, name="week"),
@@ -29,6 +48,7 @@ urlpatterns = [
     path("feed/<str:token>.ics", feeds.feed, name="feed"),
     path("emails/", outbox.outbox, name="outbox"),
     path("emails/<int:pk>/resend/", outbox.outbox_resend, name="outbox_resend"),
+    path("emails/switches/", include(email_switch_patterns)),
     # Patients' links from their emails: no login, the signed token is the key.
     path("my/confirm/<str:token>/", patient_links.link_confirm, name="link_confirm"),
     path("my/cancel/<str:token>/", patient_links.link_cancel, name="link_cancel"),

@@ -44,6 +44,9 @@ class MessageKind:
 
     `context(messages)` is the template context of one email about `messages` (one patient,
     this kind; several only when `coalesce` is on); `attachments(messages)` its files.
+
+    `when()` says in one plain sentence when the kind's emails go, with the figures the
+    settings give today: what the clinic manager reads before switching the kind on or off.
     """
 
     kind: OutboxMessage.Kind
@@ -52,6 +55,7 @@ class MessageKind:
     plan: Callable[[datetime.datetime], Iterable[OutboxMessage]]
     stale: Callable[[datetime.datetime], Conditions]
     context: Callable[[Sequence[OutboxMessage]], Mapping[str, Any]]
+    when: Callable[[], str]
     attachments: Callable[[Sequence[OutboxMessage]], Sequence[Attachment]] = no_attachments
     # Pending messages of this kind for one patient that are due together go as one email
     # (six sessions booked at once: one confirmation listing them, not six).
@@ -80,3 +84,8 @@ def audience_conditions() -> Conditions:
         (Q(patient__archived_at__isnull=False), "The patient's record is archived."),
         (~reachable("patient__"), "The patient has not agreed to emails, or withdrew."),
     ]
+
+
+def amount(value: float, unit: str) -> str:
+    """ "2 hours", "1 day", "0.5 hours": a figure from the settings, for staff to read."""
+    return f"{value:g} {unit}{'' if value == 1 else 's'}"

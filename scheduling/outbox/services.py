@@ -1,4 +1,5 @@
-"""Writes for the patient-email outbox: the sweep, the send, failures and retries, resending.
+"""Writes for the patient-email outbox: the sweep, the send, failures and retries, resending,
+and switching a kind of email on or off.
 
 Exactly once is the database's job (shared/CONVENTIONS.md, "Celery"):
 
@@ -33,10 +34,10 @@ from django.db.models import F, Q, QuerySet
 
 from clinic.lib.email import email_build
 from scheduling import clock
-from scheduling.models import OutboxMessage
+from scheduling.models import MessageKindSwitch, OutboxMessage
 from scheduling.outbox.kinds import MessageKind
 from scheduling.outbox.links import stop_link
-from scheduling.outbox.selectors import stale_reason, switched_off_kinds
+from scheduling.outbox.selectors import SWITCHED_OFF, kind_switch_states, stale_reason
 from scheduling.reminders import KINDS
 
 if TYPE_CHECKING:
@@ -74,8 +75,12 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> SweepReport:
     """
     now = now or clock.now()
     cancelled = _cancel_stale(now)
-    off = set(switched_off_kinds())
-    planned = sum(_plan(kind, now) for kind in KINDS.values() if kind.kind not in off)
+    switches = kind_switch_states()
+    planned = sum(
+        _plan(kind, now, since=switches.on_since.get(kind.kind))
+        for kind in KINDS.values()
+        if kind.kind not in switches.off
+    )
     return SweepReport(cancelled=cancelled, planned=planned, queued=_queue_due(now))
 
 
@@ -107,9 +112,17 @@ def _batches(rows: Iterable[OutboxMessage], size: int) -> Iterator[list[OutboxMe
         yield batch
 
 
-def _plan(kind: MessageKind, now: datetime.datetime) -> int:
+def _plan(kind: MessageKind, now: datetime.datetime, since: datetime.datetime | None) -> int:
+    """Plan the kind's messages. For a kind switched back on `since` that moment, what came due
+    before it is left out: each kind plans what it finds due in a window behind it (a day of
+    bookings, the reminders of the next two days, a week of sessions), and without this a
+    kind switched back on would send at once what was due while it was off. What it leaves
+    out is found again by the next sweeps until it leaves the kind's window, which is short."""
+    rows = kind.plan(now)
+    if since is not None:
+        rows = (row for row in rows if row.due_at >= since)
     planned = 0
-    for batch in _batches(kind.plan(now), BATCH):
+    for batch in _batches(rows, BATCH):
         _insert(batch)
         planned += len(batch)
     return planned
@@ -347,6 +360,62 @@ def outbox_resend(
     message.save()
     _enqueue(message.pk)
     return message
+
+
+@dataclass(frozen=True)
+class KindSwitched:
+    kind: OutboxMessage.Kind
+    enabled: bool
+    # False when the kind was in that state already: nothing was done or recorded.
+    changed: bool
+    # Switched off: the waiting emails of the kind that will now not be sent.
+    cancelled: int = 0
+
+
+NO_SUCH_KIND = "There is no kind of patient email called “{kind}”."
+DUE_WHILE_OFF = "It was due while this kind of email was switched off."
+
+
+@transaction.atomic
+def message_kind_switch(
+    *, kind: str, enabled: bool, by: User, now: datetime.datetime | None = None
+) -> KindSwitched:
+    """Switch one kind of patient email on or off, as `by`; the switch's history keeps the
+    change, with who made it.
+
+    Off: its waiting emails are cancelled at once (one being sent this very moment finishes
+    first: the update waits for its lock), and the sweep plans no more of them.
+
+    On: only what is due from now on goes, never what came due while the kind was off. The
+    sweep reads the moment of this switch from the history and does not plan what was due
+    before it (`_plan`); waiting emails of the kind due before now (planned by a sweep that
+    ran as the kind was switched off) are cancelled here. Waiting emails cancelled when the
+    kind was switched off and due later than now are planned again by the sweep, as if it had
+    never been off.
+
+    Switching a kind to the state it is in changes nothing and records nothing."""
+    if kind not in KINDS:
+        raise ValidationError(NO_SUCH_KIND.format(kind=kind[:60]))
+    now = now or clock.now()
+    # A kind without a row is on; the row is made so that two people switching the same kind
+    # at once wait for each other on its lock.
+    switch, _ = MessageKindSwitch.objects.select_for_update().get_or_create(kind=kind)
+    label = OutboxMessage.Kind(kind)
+    if switch.is_enabled == enabled:
+        return KindSwitched(kind=label, enabled=enabled, changed=False)
+    switch.is_enabled, switch.changed_by = enabled, by
+    switch._history_user, switch._history_date = by, now
+    switch.save()
+    waiting = OutboxMessage.objects.filter(kind=kind, status=Status.PENDING)
+    if enabled:
+        waiting.filter(due_at__lt=now).update(
+            status=Status.CANCELLED, reason=DUE_WHILE_OFF, requeue_after=None, updated_at=now
+        )
+        return KindSwitched(kind=label, enabled=True, changed=True)
+    cancelled = waiting.update(
+        status=Status.CANCELLED, reason=SWITCHED_OFF, requeue_after=None, updated_at=now
+    )
+    return KindSwitched(kind=label, enabled=False, changed=True, cancelled=cancelled)
 
 
 @transaction.atomic

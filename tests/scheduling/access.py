@@ -9,7 +9,7 @@ from clinic.roles import Role
 from scheduling import clock
 from scheduling.models import CalendarFeed, OutboxMessage
 from scheduling.outbox.links import Action, LinkTarget, make_token
-from tests.access_rule import Rule
+from tests.access_rule import ADMIN_ONLY, Rule
 
 # Everyone who books sees the diary; POST-only actions answer a GET with 405 before any check.
 POST_ONLY = {"ok_status": 405, "no_role": 405}
@@ -48,6 +48,11 @@ RULES: dict[str, Rule] = {
     # (no login: the signed link is the key, so everyone who holds it gets the page).
     "scheduling:outbox": Rule(),
     "scheduling:outbox_resend": Rule(kwargs=lambda w: {"pk": w.outbox_message.pk}, **POST_ONLY),
+    # Which kinds of email the clinic sends: the clinic manager's.
+    "scheduling:email_switches:list": Rule(ok=ADMIN_ONLY),
+    "scheduling:email_switches:switch": Rule(
+        kwargs=lambda w: {"kind": OutboxMessage.Kind.APPOINTMENT_REMINDER}, **POST_ONLY
+    ),
     "scheduling:link_confirm": Rule(
         kwargs=lambda w: {"token": w.link_tokens[Action.CONFIRM]}, anonymous=200, no_role=200
     ),

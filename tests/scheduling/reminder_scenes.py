@@ -8,6 +8,7 @@ tasks it queues after commit run in-process (tests use Celery's eager mode).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from django.core import mail
 from django.test import TestCase
@@ -16,7 +17,7 @@ from scheduling import services
 from scheduling.models import Appointment, OutboxMessage
 from scheduling.outbox.services import SweepReport, outbox_sweep
 from tests.scheduling.conftest import MONDAY, at
-from tests.scheduling.factories import PatientFactory
+from tests.scheduling.factories import AppointmentFactory, PatientFactory
 
 TUESDAY = MONDAY + datetime.timedelta(days=1)
 WEDNESDAY = MONDAY + datetime.timedelta(days=2)
@@ -24,6 +25,7 @@ THURSDAY = MONDAY + datetime.timedelta(days=3)
 LONG_AGO = at(MONDAY, "08:00") - datetime.timedelta(days=30)
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status
+REFUSED = "The mail server could not be reached (Connection refused)."
 
 
 def consenting_patient(**extra) -> object:
@@ -76,3 +78,37 @@ def rows(**filters) -> list[tuple[str, str, str]]:
 
 def sent_subjects() -> list[str]:
     return [message.subject for message in mail.outbox]
+
+
+def reminder_rows(
+    practitioner, hours: Iterator[int], count: int, *, status=Status.SENT, patient=None
+) -> list[OutboxMessage]:
+    """`count` 2-hour reminders in the outbox, each about its own appointment with the
+    practitioner on Tuesday, an hour apart (the next of `hours` after 09:00), made directly:
+    for the pages that list them, not for the rules that plan them."""
+    made = []
+    for _ in range(count):
+        index = next(hours)
+        who = patient or consenting_patient(first_name=f"P{index}", email=f"p{index}@example.test")
+        appointment = AppointmentFactory(
+            patient=who,
+            practitioner=practitioner,
+            start=at(MONDAY, "09:00") + datetime.timedelta(days=1, hours=index),
+        )
+        made.append(
+            OutboxMessage.objects.create(
+                patient=who,
+                kind=Kind.APPOINTMENT_REMINDER,
+                key=f"appointment:{appointment.pk}/120m",
+                appointment=appointment,
+                event_at=appointment.start,
+                practitioner=practitioner,
+                lead=datetime.timedelta(hours=2),
+                due_at=appointment.start - datetime.timedelta(hours=2),
+                status=status,
+                attempts=6 if status == Status.FAILED else 1,
+                reason=REFUSED if status == Status.FAILED else "",
+                sent_at=appointment.start if status == Status.SENT else None,
+            )
+        )
+    return made

@@ -15,7 +15,8 @@ from patients.services import patient_update_contact
 from scheduling import services
 from scheduling.models import Appointment, MessageKindSwitch, OutboxMessage
 from scheduling.outbox.kinds import reachable
-from scheduling.outbox.services import outbox_send
+from scheduling.outbox.services import message_kind_switch, outbox_send
+from scheduling.reminders import KINDS
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import PatientFactory
 from tests.scheduling.reminder_scenes import (
@@ -256,14 +257,81 @@ def test_a_kind_switched_off_is_not_planned_and_its_pending_emails_are_not_sent(
     )
 
 
-def test_a_kind_switched_back_on_is_planned_again(clinic, juliette, treatment):
-    MessageKindSwitch.objects.filter(kind=Kind.APPOINTMENT_REMINDER).update(is_enabled=False)
-    book(clinic, juliette, treatment, at(MONDAY, "16:00"), booked_at=LONG_AGO)
+def test_a_kind_switched_back_on_sends_only_what_is_due_from_then_on(
+    clinic, juliette, treatment, time_machine, admin_user
+):
+    message_kind_switch(kind=Kind.APPOINTMENT_REMINDER, enabled=False, by=admin_user)
+    book(clinic, juliette, treatment, at(WEDNESDAY, "10:00"), booked_at=LONG_AGO)
+    # The 48-hour reminder's time (Monday 10:00) comes while reminders are off.
+    time_machine.move_to(at(MONDAY, "12:00"))
     sweep()
     assert not OutboxMessage.objects.exists()
-    MessageKindSwitch.objects.filter(kind=Kind.APPOINTMENT_REMINDER).update(is_enabled=True)
+    message_kind_switch(kind=Kind.APPOINTMENT_REMINDER, enabled=True, by=admin_user)
+    sweep()
+    sweep()
+    assert not mail.outbox
+    assert [(row.lead, row.status) for row in OutboxMessage.objects.all()] == [
+        (2 * H, Status.PENDING)
+    ]
+    time_machine.move_to(at(WEDNESDAY, "08:00"))
+    sweep()
+    [email] = mail.outbox
+    assert email.subject.startswith("Reminder")
+
+
+def test_a_confirmation_due_while_switched_off_is_not_sent_once_switched_back_on(
+    clinic, juliette, treatment, time_machine, admin_user
+):
+    message_kind_switch(kind=Kind.CONFIRMATION, enabled=False, by=admin_user)
+    book(clinic, juliette, treatment, at(THURSDAY, "10:00"))
+    time_machine.move_to(at(MONDAY, "08:30"))
+    sweep()
+    message_kind_switch(kind=Kind.CONFIRMATION, enabled=True, by=admin_user)
+    sweep()
+    assert not mail.outbox
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_waiting_email_switched_off_goes_if_switched_back_on_before_its_time(
+    clinic, juliette, treatment, time_machine, admin_user
+):
+    book(clinic, juliette, treatment, at(WEDNESDAY, "10:00"), booked_at=LONG_AGO)
+    time_machine.move_to(at(MONDAY, "11:00"))
     sweep()
     assert statuses(Kind.APPOINTMENT_REMINDER) == [Status.SENT, Status.PENDING]
+    off = message_kind_switch(kind=Kind.APPOINTMENT_REMINDER, enabled=False, by=admin_user)
+    assert off.cancelled == 1
+    assert statuses(Kind.APPOINTMENT_REMINDER) == [Status.SENT, Status.CANCELLED]
+    time_machine.move_to(at(MONDAY, "11:30"))
+    message_kind_switch(kind=Kind.APPOINTMENT_REMINDER, enabled=True, by=admin_user)
+    sweep()
+    # The 2-hour reminder, due Wednesday 08:00, is due after the switch: it waits again.
+    assert statuses(Kind.APPOINTMENT_REMINDER) == [Status.SENT, Status.PENDING]
+    time_machine.move_to(at(WEDNESDAY, "08:00"))
+    sweep()
+    assert statuses(Kind.APPOINTMENT_REMINDER) == [Status.SENT, Status.SENT]
+    assert len(mail.outbox) == 2
+
+
+def test_switching_on_cancels_what_a_sweep_planned_as_the_kind_was_switched_off(
+    clinic, juliette, treatment, time_machine, admin_user
+):
+    """A sweep that read the switches just before the kind was switched off plans it all
+    the same; switched back on, what was due in between is not sent."""
+    message_kind_switch(kind=Kind.CONFIRMATION, enabled=False, by=admin_user)
+    book(clinic, juliette, treatment, at(THURSDAY, "10:00"))
+    # As that sweep would have: the confirmation, due at 08:10.
+    planned = list(KINDS[Kind.CONFIRMATION].plan(at(MONDAY, "08:00")))
+    OutboxMessage.objects.bulk_create(planned)
+    time_machine.move_to(at(MONDAY, "08:30"))
+    message_kind_switch(kind=Kind.CONFIRMATION, enabled=True, by=admin_user)
+    sweep()
+    assert not mail.outbox
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.reason) == (
+        Status.CANCELLED,
+        "It was due while this kind of email was switched off.",
+    )
 
 
 def test_the_reminder_hours_come_from_settings(clinic, juliette, treatment, settings, time_machine):

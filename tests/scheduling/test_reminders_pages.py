@@ -11,49 +11,24 @@ from django.core import mail
 from django.urls import reverse
 
 from clinic.roles import Role
-from scheduling.models import MessageKindSwitch, OutboxMessage
-from tests.scheduling.conftest import MONDAY, at
-from tests.scheduling.factories import AppointmentFactory
-from tests.scheduling.reminder_scenes import Kind, Status, committed, consenting_patient
+from scheduling.models import MessageKindSwitch
+from tests.scheduling.reminder_scenes import (
+    REFUSED,
+    Kind,
+    Status,
+    committed,
+    consenting_patient,
+    reminder_rows,
+)
 
 pytestmark = pytest.mark.django_db
-REFUSED = "The mail server could not be reached (Connection refused)."
 
 
 @pytest.fixture
 def emails(practitioner, frozen_now):
     """Make `count` reminders, each about its own appointment with Dr Martin tomorrow."""
     hours = itertools.count()
-    return lambda count, **extra: _emails(practitioner, hours, count, **extra)
-
-
-def _emails(practitioner, hours, count: int, *, status=Status.SENT, patient=None) -> list:
-    made = []
-    for _ in range(count):
-        index = next(hours)
-        who = patient or consenting_patient(first_name=f"P{index}", email=f"p{index}@example.test")
-        appointment = AppointmentFactory(
-            patient=who,
-            practitioner=practitioner,
-            start=at(MONDAY, "09:00") + datetime.timedelta(days=1, hours=index),
-        )
-        made.append(
-            OutboxMessage.objects.create(
-                patient=who,
-                kind=Kind.APPOINTMENT_REMINDER,
-                key=f"appointment:{appointment.pk}/120m",
-                appointment=appointment,
-                event_at=appointment.start,
-                practitioner=practitioner,
-                lead=datetime.timedelta(hours=2),
-                due_at=appointment.start - datetime.timedelta(hours=2),
-                status=status,
-                attempts=6 if status == Status.FAILED else 1,
-                reason=REFUSED if status == Status.FAILED else "",
-                sent_at=appointment.start if status == Status.SENT else None,
-            )
-        )
-    return made
+    return lambda count, **extra: reminder_rows(practitioner, hours, count, **extra)
 
 
 @pytest.fixture

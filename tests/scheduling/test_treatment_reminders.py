@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 
 from scheduling.models import AppointmentType, MessageKindSwitch, OutboxMessage
+from scheduling.outbox.services import message_kind_switch
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory
@@ -273,6 +274,48 @@ def test_no_results_review_for_a_patient_who_withdrew(scene):
     withdraw(scene.patient)
     sweep()
     assert not OutboxMessage.objects.exists()
+
+
+# Switched back on, a kind does not send what came due while it was off.
+
+
+def _aftercare_due(scene, time_machine) -> datetime.datetime:
+    sign(scene)
+    return at(TUESDAY, "09:00")
+
+
+def _maintenance_due(scene, time_machine) -> datetime.datetime:
+    _, due_on = maintenance_scene(scene, time_machine)
+    return at(due_on - datetime.timedelta(days=14), "10:00")
+
+
+def _results_due(scene, time_machine) -> datetime.datetime:
+    finish_course(scene)
+    return at(MONDAY + datetime.timedelta(weeks=4), "10:00")
+
+
+@pytest.mark.parametrize(
+    ("kind", "scene_until_due"),
+    [
+        (Kind.AFTERCARE_CHECK_IN, _aftercare_due),
+        (Kind.MAINTENANCE_DUE, _maintenance_due),
+        (Kind.RESULTS_REVIEW, _results_due),
+    ],
+)
+def test_a_kind_switched_back_on_does_not_send_what_came_due_while_it_was_off(
+    scene, admin_user, time_machine, kind, scene_until_due
+):
+    message_kind_switch(kind=kind, enabled=False, by=admin_user)
+    # Each kind looks back a while (LOOKBACK) for what it has not sent yet: the email whose
+    # time came an hour ago is still in reach.
+    later = scene_until_due(scene, time_machine)
+    sweep()
+    time_machine.move_to(later)
+    sweep()
+    message_kind_switch(kind=kind, enabled=True, by=admin_user)
+    sweep()
+    sweep()
+    assert not OutboxMessage.objects.filter(kind=kind).exists()
 
 
 # The sweep's cost.
