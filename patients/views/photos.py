@@ -60,7 +60,7 @@ def photo_upload(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not consented:
-            form.add_error(None, "The patient has not signed the photo consent.")
+            form.add_error(None, "The patient has no photo consent in force.")
         else:
             done = save_form(
                 request,

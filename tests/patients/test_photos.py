@@ -112,7 +112,7 @@ def test_a_photo_date_in_the_future_is_refused(practitioner_client, consenting):
 def test_no_upload_without_photo_consent(practitioner_client, patient, consent_texts):
     url = reverse("patients:photo_upload", args=[patient.pk])
     page = practitioner_client.get(url)
-    assert "has not signed the photo consent" in page.text
+    assert "has no photo consent in force" in page.text
     response = practitioner_client.post(url, photo_post())
     assert response.status_code == 200
     assert not Photo.objects.exists()

@@ -291,7 +291,7 @@ def test_before_photos_are_refused_at_their_box_without_the_photo_consent(
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "photos_taken": [
-            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "The patient has no photo consent in force: no photos can be recorded for this "
             "session. Leave the box unticked, or have the photo consent signed first."
         ]
     }

@@ -113,7 +113,7 @@ def test_before_photos_are_refused_without_the_photo_consent(scene, practitioner
         start(scene.plan, practitioner)
     assert caught.value.message_dict == {
         "photos_taken": [
-            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "The patient has no photo consent in force: no photos can be recorded for this "
             "session. Leave the box unticked, or have the photo consent signed first."
         ]
     }

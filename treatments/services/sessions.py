@@ -180,7 +180,7 @@ def session_start(
     photo_consent = patient_has_photo_consent(patient=plan.patient)
     if photos_taken and not photo_consent:
         errors["photos_taken"] = [
-            "The patient has not signed the photo consent: no photos can be recorded for this "
+            "The patient has no photo consent in force: no photos can be recorded for this "
             "session. Leave the box unticked, or have the photo consent signed first."
         ]
     elif not photos_taken and photo_consent:
