@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.urls import reverse
 
+from clinic.roles import practitioner_name
 from patients.models import Patient
 from patients.selectors import patient_consultations
 from patients.timeline import TimelineEntry
@@ -34,7 +35,7 @@ def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]
             TimelineEntry(
                 when=consultation.consulted_on,
                 kind="consultation",
-                title=f"Consultation with {practitioner.get_full_name() or practitioner}",
+                title=f"Consultation with {practitioner_name(practitioner)}",
                 summary=summary,
                 url=reverse(
                     "patients:consultation_detail",

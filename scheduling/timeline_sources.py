@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic.lib.urls import url_for_pk
+from clinic.roles import practitioner_name
 from patients.models import Patient
 from patients.timeline import TimelineEntry
 from scheduling.models import Appointment
@@ -27,8 +28,7 @@ def appointment_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
         TimelineEntry(
             when=row.start,
             kind="appointment",
-            title=f"{row.appointment_type.name} with "
-            f"{row.practitioner.get_full_name() or row.practitioner}",
+            title=f"{row.appointment_type.name} with {practitioner_name(row.practitioner)}",
             summary=row.room.name,
             url=link(row.pk),
             icon="calendar-event",

@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clinic.roles import practitioners
+from clinic.roles import practitioner_name, practitioners
 from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication
 from cocktails.models import Cocktail, Lot, plain_number
 from treatments.measures import measure_for
@@ -50,7 +50,7 @@ class PractitionerField(forms.ModelChoiceField):
         super().__init__(queryset=practitioners(), **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return practitioner_name(obj)
 
 
 class CocktailSelect(forms.Select):

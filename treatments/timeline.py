@@ -4,6 +4,7 @@ Clinical, so only roles that see clinical data get them (the default capability)
 from __future__ import annotations
 
 from clinic.lib.urls import url_for_pk
+from clinic.roles import practitioner_name
 from patients.models import Patient
 from patients.timeline import TimelineEntry
 from treatments.models import TreatmentPlan, TreatmentSession
@@ -57,7 +58,7 @@ def session_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
             summary=(
                 f"{session.total_volume_ml} ml · " if session.total_volume_ml is not None else ""
             )
-            + (session.practitioner.get_full_name() or session.practitioner.get_username()),
+            + practitioner_name(session.practitioner),
             url=link(session.pk),
             icon="eyedropper",
             badge="" if session.is_signed else "Not signed",

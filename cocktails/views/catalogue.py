@@ -19,7 +19,7 @@ from clinic.audit import audit_record
 from clinic.lib.csvstream import csv_lines
 from clinic.lib.forms import save_form
 from clinic.models import AuditEvent
-from clinic.roles import Capability, can, requires
+from clinic.roles import Capability, can, practitioner_name, requires
 from cocktails import selectors, services
 from cocktails.forms import (
     IngredientForm,
@@ -308,7 +308,7 @@ def lot_recipients_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
                 usage.patient,
                 usage.patient.date_of_birth.isoformat(),
                 usage.patient.pk,
-                usage.practitioner.get_full_name() or usage.practitioner.username,
+                practitioner_name(usage.practitioner),
                 usage.quantity,
                 usage.volume_ml,
                 version.cocktail.name if version else "",

@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
+from clinic.roles import practitioner_name
 from cocktails.choices import Region
 from cocktails.models import Cocktail, Formulation, Lot
 from cocktails.services import cocktail_freeze_current, lot_consume, lot_usage_cancel
@@ -231,7 +232,7 @@ def _lock_for_log(session: TreatmentSession, by: User) -> TreatmentSession:
     if locked.status != Status.IN_PROGRESS:
         raise ValidationError("Start the session (pre-checks) before logging it.")
     if locked.practitioner_id != by.pk:
-        name = locked.practitioner.get_full_name() or locked.practitioner.get_username()
+        name = practitioner_name(locked.practitioner)
         raise ValidationError(f"Only {name}, who gave this session, can log and sign it.")
     return locked
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.lib.forms import apply_errors
-from clinic.roles import Capability, requires
+from clinic.roles import Capability, practitioner_name, requires
 from patients.selectors import (
     patient_clinical_alerts,
     patient_has_photo_consent,
@@ -224,7 +224,7 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     if not session.is_started:
         return redirect("treatments:session_start", pk=session.pk)
     if session.practitioner_id != request.user.pk:
-        name = session.practitioner.get_full_name() or session.practitioner.get_username()
+        name = practitioner_name(session.practitioner)
         messages.info(request, f"{name} is logging this session; only they can change it.")
         return redirect(_session_url(session))
     plan = session.plan
