@@ -121,6 +121,8 @@ class DaySchedule:
 
     blocks: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
     off_reason: str = ""
+    # The practitioner's day off or the clinic's closure that day, if any.
+    time_off: TimeOff | None = None
 
 
 def schedules(
@@ -146,7 +148,7 @@ def schedules(
                 reason = off.reason or (
                     "Clinic closed" if off.practitioner_id is None else "Day off"
                 )
-                result[pid, day] = DaySchedule(off_reason=reason)
+                result[pid, day] = DaySchedule(off_reason=reason, time_off=off)
                 continue
             result[pid, day] = DaySchedule(
                 blocks=[

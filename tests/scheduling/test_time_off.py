@@ -440,6 +440,42 @@ def test_the_service_records_who_added_it_outside_a_request(admin_user, clinic):
     assert off.history.get().history_user == admin_user
 
 
+# The today board and the calendars mark what is still booked on a day off.
+
+
+def test_the_today_board_and_the_day_mark_appointments_on_a_day_off(
+    receptionist_client, clinic, colleague, treatment
+):
+    mine = AppointmentFactory(
+        practitioner=clinic, appointment_type=treatment, start=at(MONDAY, "10:00")
+    )
+    theirs = AppointmentFactory(
+        practitioner=colleague, appointment_type=treatment, start=at(MONDAY, "10:00")
+    )
+    time_off_add(practitioner=clinic, first_day=MONDAY, last_day=MONDAY, reason="sick", by=clinic)
+    board = receptionist_client.get(reverse("scheduling:today")).text
+    badge = f'data-testid="day-off-{mine.pk}"'
+    assert badge in board
+    assert "On Sophie Martin&#x27;s day off (sick)" in board.split(badge)[1].split("</span>")[0]
+    assert f'data-testid="day-off-{theirs.pk}"' not in board
+
+    day = receptionist_client.get(reverse("scheduling:day"), {"who": "all"}).text
+    box = day.split(f'data-testid="appointment-{mine.pk}"')[0].rsplit("<a ", 1)[1]
+    assert "is-on-day-off" in box
+    other = day.split(f'data-testid="appointment-{theirs.pk}"')[0].rsplit("<a ", 1)[1]
+    assert "is-on-day-off" not in other
+
+
+def test_a_closure_is_named_on_the_today_board(receptionist_client, clinic, treatment, closure_at):
+    booked = AppointmentFactory(
+        practitioner=clinic, appointment_type=treatment, start=at(MONDAY, "10:00")
+    )
+    closure_at(MONDAY, reason="")
+    board = receptionist_client.get(reverse("scheduling:today")).text
+    assert f'data-testid="day-off-{booked.pk}"' in board
+    assert "Clinic closed</span>" in board
+
+
 # Constant queries, at two data sizes.
 
 
