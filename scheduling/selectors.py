@@ -240,7 +240,6 @@ def time_off_clashes(*, off: TimeOff, limit: int) -> list[Appointment]:
 
 
 _TIME_OFF_HISTORY_FIELDS = tracked_fields(TimeOff)
-_TIME_OFF_ACTIONS = {"+": "Added", "-": "Removed"}
 
 
 def time_off_history(*, off: TimeOff, limit: int = 20) -> list[Change]:
@@ -253,7 +252,7 @@ def time_off_history(*, off: TimeOff, limit: int = 20) -> list[Change]:
     return record_changes(
         records,
         fields=_TIME_OFF_HISTORY_FIELDS,
-        describe=lambda record: _TIME_OFF_ACTIONS.get(record.history_type, "Changed"),
+        describe=lambda record: "Day off" if record.practitioner_id else "Closure",
         limit=limit,
     )
 

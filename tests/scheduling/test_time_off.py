@@ -360,7 +360,8 @@ def test_a_day_off_is_removed_before_it_begins_and_its_history_kept(
     off = TimeOff.objects.get()
     page = receptionist_client.get(detail_url(off)).text
     assert f'action="{remove_url(off)}"' in page and "data-confirm=" in page
-    assert "Added" in page and "Sophie Martin" in page  # who added it, in its history
+    history = page.split('data-testid="change-history"')[1]
+    assert "Day off" in history and "created" in history and "Sophie Martin" in history
 
     response = receptionist_client.post(remove_url(off), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
