@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from clinic import roles
 from clinic.lib.urls import url_for_pk
 from scheduling import clock, selectors
-from scheduling.models import Appointment
+from scheduling.models import Appointment, TimeOff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -267,7 +267,13 @@ def load_calendar(
             item.top = _percent(start_minutes, first_minute, last_minute)
             item.height = round(_percent(end_minutes, first_minute, last_minute) - item.top, 3)
         for event in column.events:
-            event.shown = _shown(event, with_practitioner=with_practitioner, link=link)
+            off = schedules.get((event.appointment.practitioner_id, column.day))
+            event.shown = _shown(
+                event,
+                with_practitioner=with_practitioner,
+                link=link,
+                on_day_off=off is not None and off.time_off is not None,
+            )
     return Calendar(
         mode=mode,
         first_day=first_day,
@@ -299,14 +305,19 @@ def _column(
     return column
 
 
-def _shown(event: Placed, *, with_practitioner: bool, link: Callable[[int], str]) -> Shown:
+def _shown(
+    event: Placed, *, with_practitioner: bool, link: Callable[[int], str], on_day_off: bool
+) -> Shown:
     """The text and classes of an appointment's box: its time, patient, the status when the
-    front desk acts on it, then type (and place in its series), practitioner on a clinic's
-    week, and room."""
+    front desk acts on it (or that it is still booked on its practitioner's day off), then
+    type (and place in its series), practitioner on a clinic's week, and room."""
     a = event.appointment
+    on_day_off = on_day_off and a.is_upcoming
     css = [f"status-{a.status}", f"kind-{a.appointment_type.kind}"]
     if a.given_early:
         css.append("is-given-early")
+    elif on_day_off:
+        css.append("is-on-day-off")
     if event.minutes < 35:
         css.append("is-short")
     if event.lanes > 1:
@@ -322,16 +333,18 @@ def _shown(event: Placed, *, with_practitioner: bool, link: Callable[[int], str]
         css=" ".join(css),
         time=clock.local(a.start).strftime("%H:%M"),
         patient=a.patient.full_name,
-        status=_status_text(a),
+        status=_status_text(a, on_day_off=on_day_off),
         meta=meta,
     )
     shown.html = _box(event, a.pk, shown)
     return shown
 
 
-def _status_text(a: Appointment) -> str:
+def _status_text(a: Appointment, *, on_day_off: bool) -> str:
     if a.given_early:
         return "Session already given"
+    if on_day_off:
+        return "On a day off: move it"
     return a.get_status_display() if a.status_worth_showing else ""
 
 
@@ -386,6 +399,13 @@ class TodayBoard:
     people: list[PractitionerDay]
     # Booked for sessions already given on an earlier day: to cancel.
     given_early: list[Appointment]
+    # Still booked on a day its practitioner is off (or the clinic closed), by appointment:
+    # what the desk reads next to it ("On Sophie Martin's day off (congress)").
+    day_off_notes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[tuple[Appointment, str]]:
+        return [(a, self.day_off_notes.get(a.pk, "")) for a in self.appointments]
 
     @property
     def late(self) -> list[Appointment]:
@@ -428,9 +448,13 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
     appointments = selectors.appointments_between(start, end)
     schedules = selectors.schedules([p.pk for p in practitioners], day, day)
     people = []
+    notes = {}
     for person in practitioners:
         theirs = [a for a in appointments if a.practitioner_id == person.pk]
         schedule = schedules[person.pk, day]
+        if schedule.time_off is not None:
+            note = _day_off_note(person, schedule.time_off)
+            notes.update((a.pk, note) for a in theirs if a.is_upcoming)
         if not theirs and not schedule.blocks:
             continue
         held = [a for a in theirs if a.holds_slot]
@@ -441,4 +465,14 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
         appointments=appointments,
         people=people,
         given_early=selectors.appointments_given_early(),
+        day_off_notes=notes,
     )
+
+
+def _day_off_note(person: User, off: TimeOff) -> str:
+    """ "On Sophie Martin's day off (congress)", or "Clinic closed (Easter Monday)"."""
+    if off.practitioner_id is None:
+        note = "Clinic closed"
+    else:
+        note = f"On {selectors.practitioner_name(person)}'s day off"
+    return f"{note} ({off.reason})" if off.reason else note

@@ -283,6 +283,57 @@ class WaitlistForm(forms.Form):
         return cleaned
 
 
+# The "who" of a day off that closes the whole clinic.
+WHOLE_CLINIC = "clinic"
+
+
+class _WhoChoices(_ChoicesReadOnce):
+    """The practitioners, then the whole clinic for those who may close it."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        yield from super().__iter__()
+        if self.field.offer_clinic:
+            yield (WHOLE_CLINIC, "Whole clinic (closed)")
+
+
+class WhoIsOffField(PractitionerChoiceField):
+    """A practitioner, or the whole clinic, cleaned to None: a closure. The service decides
+    who may close the clinic, and says so at this field."""
+
+    iterator = _WhoChoices
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.offer_clinic = False
+        super().__init__(empty_label="Choose who is off", **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        return None if value == WHOLE_CLINIC else super().clean(value)
+
+
+class TimeOffForm(forms.Form):
+    practitioner = WhoIsOffField(
+        label="Who",
+        error_messages={"required": "Choose who is off.", "invalid_choice": "Choose who is off."},
+    )
+    first_day = DayField(label="First day")
+    last_day = DayField(label="Last day", required=False, help_text="Empty for a single day.")
+    reason = forms.CharField(
+        required=False,
+        max_length=120,
+        help_text="Said when a booking is refused, e.g. 'congress' or 'Easter Monday'.",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].offer_clinic = roles.can(user, roles.Capability.MANAGE_STAFF)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("last_day") is None and "last_day" not in self.errors:
+            cleaned["last_day"] = cleaned.get("first_day")
+        return cleaned
+
+
 class KindSwitchForm(forms.Form):
     """A kind of patient email switched on or off: the buttons of the switches page."""
 

@@ -146,6 +146,9 @@ class TimeOff(models.Model):
     last_day = models.DateField()
     reason = models.CharField(max_length=120, blank=True)
 
+    # Who added a day off and who removed it (`history_user`), in the app or the back office.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["first_day"]
         verbose_name = "day off"

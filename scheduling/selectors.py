@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from clinic.lib.history import Change, record_changes, tracked_fields
 from clinic.lib.orm import deferred_except
 from clinic.roles import Capability, Role, can, practitioners, user_roles
 
@@ -118,6 +121,8 @@ class DaySchedule:
 
     blocks: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
     off_reason: str = ""
+    # The practitioner's day off or the clinic's closure that day, if any.
+    time_off: TimeOff | None = None
 
 
 def schedules(
@@ -143,7 +148,7 @@ def schedules(
                 reason = off.reason or (
                     "Clinic closed" if off.practitioner_id is None else "Day off"
                 )
-                result[pid, day] = DaySchedule(off_reason=reason)
+                result[pid, day] = DaySchedule(off_reason=reason, time_off=off)
                 continue
             result[pid, day] = DaySchedule(
                 blocks=[
@@ -163,6 +168,133 @@ def clinic_closures(first_day: datetime.date, last_day: datetime.date) -> dict[d
         for day in clock.days(off.first_day, (off.last_day - off.first_day).days + 1):
             closures[day] = off.reason or "Clinic closed"
     return closures
+
+
+# Days off and clinic closures.
+
+
+def time_off_for(user: User, pk: int) -> TimeOff:
+    """A day off or closure, for anyone who books (they all run the diary), else 403; 404 if
+    there is no such day off (any more)."""
+    if not can(user, Capability.BOOK_APPOINTMENTS):
+        raise PermissionDenied
+    return get_object_or_404(TimeOff.objects.select_related("practitioner"), pk=pk)
+
+
+def days_off(*, today: datetime.date, past: bool = False) -> QuerySet:
+    """Days off and closures not over yet (current ones first, then by first day), or with
+    `past` those that are over, latest first. Read on the (last_day, first_day) index."""
+    rows = TimeOff.objects.select_related("practitioner")
+    if past:
+        return rows.filter(last_day__lt=today).order_by("-first_day", "-pk")
+    return rows.filter(last_day__gte=today).order_by("first_day", "pk")
+
+
+def days_off_removed() -> QuerySet:
+    """Days off and closures taken back, most recently removed first, with who removed them."""
+    return (
+        TimeOff.history.filter(history_type="-")
+        .select_related("practitioner", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def _clashing(off: TimeOff) -> Q:
+    """Appointments starting on one of the days of `off` (an appointment ends the day it
+    starts), with its practitioner, or with anyone for a closure: a range of the start index."""
+    start, _ = clock.day_bounds(off.first_day)
+    _, end = clock.day_bounds(off.last_day)
+    condition = Q(start__gte=start, start__lt=end)
+    if off.practitioner_id is not None:
+        condition &= Q(practitioner_id=off.practitioner_id)
+    return condition
+
+
+def time_off_clash_counts(offs: Iterable[TimeOff]) -> dict[int, int]:
+    """How many live appointments (booked or confirmed: still to be moved or cancelled) fall
+    in each day off of `offs`, by its pk: one query for the lot."""
+    conditions = {off.pk: _clashing(off) for off in offs}
+    if not conditions:
+        return {}
+    counts = (
+        Appointment.objects.filter(status__in=Appointment.UPCOMING)
+        .filter(functools.reduce(operator.or_, conditions.values()))
+        .aggregate(**{f"off_{pk}": Count("pk", filter=q) for pk, q in conditions.items()})
+    )
+    return {pk: counts[f"off_{pk}"] for pk in conditions}
+
+
+# The clinic's patients' names and phones: the desk calls them to find another time.
+_CLASH_FIELDS = {"patient": {"id", "first_name", "last_name", "phone"}}
+
+
+def time_off_clashes(*, off: TimeOff, limit: int) -> list[Appointment]:
+    """The first `limit` live appointments falling in `off`, soonest first: one query."""
+    rows = (
+        appointment_list()
+        .filter(status__in=Appointment.UPCOMING)
+        .filter(_clashing(off))
+        .defer(*deferred_except(Appointment, _CLASH_FIELDS))
+    )
+    return list(rows.order_by("start", "pk")[:limit])
+
+
+_TIME_OFF_HISTORY_FIELDS = tracked_fields(TimeOff)
+
+
+def time_off_history(*, off: TimeOff, limit: int = 20) -> list[Change]:
+    """Who added this day off, and who changed it since (in the back office): one query."""
+    records = list(
+        TimeOff.history.filter(id=off.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    return record_changes(
+        records,
+        fields=_TIME_OFF_HISTORY_FIELDS,
+        describe=lambda record: "Day off" if record.practitioner_id else "Closure",
+        limit=limit,
+    )
+
+
+def time_off_who(off: TimeOff) -> str:
+    """Who a day off is about: "Sophie Martin", or "The whole clinic" for a closure."""
+    if off.practitioner_id is None:
+        return "The whole clinic"
+    return practitioner_name(off.practitioner)
+
+
+def time_off_days(off: TimeOff) -> str:
+    """ "Tuesday 17 March 2026", or "Tuesday 17 March to Friday 20 March 2026"."""
+    first, last = off.first_day, off.last_day
+    if first == last:
+        return f"{clock.long_day(first)} {first.year}"
+    if first.year != last.year:
+        return f"{clock.long_day(first)} {first.year} to {clock.long_day(last)} {last.year}"
+    return f"{clock.long_day(first)} to {clock.long_day(last)} {last.year}"
+
+
+def time_off_when(off: TimeOff) -> str:
+    """ "on Tuesday 17 March 2026", or "from Tuesday 17 March to Friday 20 March 2026"."""
+    return f"{'on' if off.first_day == off.last_day else 'from'} {time_off_days(off)}"
+
+
+def time_off_title(off: TimeOff) -> str:
+    """ "Sophie Martin's day off", or "The clinic's closure"."""
+    if off.practitioner_id is None:
+        return "The clinic's closure"
+    return f"{practitioner_name(off.practitioner)}'s day off"
+
+
+def time_off_described(off: TimeOff) -> str:
+    """ "Sophie Martin is off on Tuesday 17 March 2026 (congress)", "The clinic is closed from
+    … to …": as messages say it."""
+    when = time_off_when(off)
+    if off.practitioner_id is None:
+        text = f"The clinic is closed {when}"
+    else:
+        text = f"{practitioner_name(off.practitioner)} is off {when}"
+    return f"{text} ({off.reason})" if off.reason else text
 
 
 # Choices for forms.

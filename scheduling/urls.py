@@ -10,6 +10,7 @@ from scheduling.views import (
     outbox,
     patient_links,
     series,
+    time_off,
     waitlist,
 )
 
@@ -42,6 +43,9 @@ urlpatterns = [
     ),
     path("waitlist/", waitlist.waitlist, name="waitlist"),
     path("waitlist/<int:pk>/withdraw/", waitlist.waitlist_withdraw, name="waitlist_withdraw"),
+    path("days-off/", time_off.time_off_list, name="time_off_list"),
+    path("days-off/<int:pk>/", time_off.time_off_detail, name="time_off"),
+    path("days-off/<int:pk>/remove/", time_off.time_off_remove, name="time_off_remove"),
     path("calendar-feed/", feeds.feed_settings, name="feed_settings"),
     path("calendar-feed/<int:practitioner_id>/new/", feeds.feed_rotate, name="feed_rotate"),
     path("calendar-feed/<int:practitioner_id>/revoke/", feeds.feed_revoke, name="feed_revoke"),

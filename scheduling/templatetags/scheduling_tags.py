@@ -19,3 +19,14 @@ def has_calendar_feed(user: Any) -> bool:
 @register.filter
 def person(user: Any) -> str:
     return selectors.practitioner_name(user)
+
+
+@register.filter
+def time_off_who(off: Any) -> str:
+    """A day off's practitioner, or the whole clinic (a removed one's history row too)."""
+    return selectors.time_off_who(off)
+
+
+@register.filter
+def time_off_days(off: Any) -> str:
+    return selectors.time_off_days(off)

@@ -34,6 +34,7 @@ PAGES = [
     ("book", "/scheduling/book/?practitioner={martin}", "booking-form"),
     ("series", "/scheduling/series/", "series-form"),
     ("waitlist", "/scheduling/waitlist/", "waitlist-entries"),
+    ("days-off", "/scheduling/days-off/", "days-off"),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from clinic.roles import Role
 from scheduling import clock
-from scheduling.models import CalendarFeed, OutboxMessage
+from scheduling.models import CalendarFeed, OutboxMessage, TimeOff
 from scheduling.outbox.links import Action, LinkTarget, make_token
 from tests.access_rule import ADMIN_ONLY, Rule
 
@@ -32,6 +32,10 @@ RULES: dict[str, Rule] = {
     "scheduling:appointment_status": Rule(kwargs=_appointment, **POST_ONLY),
     "scheduling:waitlist": Rule(),
     "scheduling:waitlist_withdraw": Rule(kwargs=lambda w: {"pk": w.waitlist_entry.pk}, **POST_ONLY),
+    # Everyone who books records days off (closing the clinic is the manager's: a field error).
+    "scheduling:time_off_list": Rule(),
+    "scheduling:time_off": Rule(kwargs=lambda w: {"pk": w.time_off.pk}),
+    "scheduling:time_off_remove": Rule(kwargs=lambda w: {"pk": w.time_off.pk}, **POST_ONLY),
     # A receptionist has no calendar feed of their own and manages nobody's.
     "scheduling:feed_settings": Rule(ok=frozenset({Role.ADMIN, Role.PRACTITIONER})),
     "scheduling:feed_rotate": Rule(
@@ -84,6 +88,12 @@ def populate_world(world: Any) -> None:
         patient=patient,
         earliest_day=tomorrow,
         latest_day=tomorrow + datetime.timedelta(days=14),
+    )
+    world.time_off = TimeOff.objects.create(
+        practitioner=world.practitioner,
+        first_day=tomorrow + datetime.timedelta(days=7),
+        last_day=tomorrow + datetime.timedelta(days=8),
+        reason="Congress",
     )
     world.calendar_feed = CalendarFeed.objects.create(
         practitioner=world.practitioner, token="access-test-token"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from scheduling.models import WorkingHours
+from scheduling.models import TimeOff, WorkingHours
 from tests.scheduling.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +40,20 @@ def test_overlapping_hours_are_refused(admin_client, clinic):
     assert response.status_code == 200
     assert "These hours overlap another block on the same day." in response.content.decode()
     assert WorkingHours.objects.count() == before
+
+
+def test_a_day_off_added_and_removed_in_the_back_office_keeps_who_did_it(
+    admin_client, admin_user, clinic
+):
+    response = admin_client.post(
+        reverse("admin:scheduling_timeoff_add"),
+        {"practitioner": clinic.pk, "first_day": "2026-03-20", "last_day": "2026-03-20"},
+    )
+    assert response.status_code == 302
+    off = TimeOff.objects.get()
+    admin_client.post(reverse("admin:scheduling_timeoff_delete", args=[off.pk]), {"post": "yes"})
+    assert not TimeOff.objects.exists()
+    assert [(row.history_type, row.history_user) for row in TimeOff.history.order_by("pk")] == [
+        ("+", admin_user),
+        ("-", admin_user),
+    ]

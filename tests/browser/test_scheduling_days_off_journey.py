@@ -1,0 +1,137 @@
+"""Dr Martin will be at a congress on Wednesday: the receptionist records the day off, is told
+Juliette's appointment that day needs moving, moves it to Thursday with the appointment
+dialog from the day off's page, and sees the list empty."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from scheduling.models import TimeOff
+from tests.browser.conftest import SCREENSHOTS, VIEWPORTS
+from tests.scheduling.conftest import at
+from tests.scheduling.factories import AppointmentFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WEDNESDAY = datetime.date(2026, 3, 18)
+THURSDAY = datetime.date(2026, 3, 19)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_desk_records_a_day_off_and_moves_the_appointment_it_clashes_with(
+    page: Page,
+    live_server,
+    login,
+    screenshot,
+    practitioner,
+    other_practitioner,
+    receptionist,
+    two_practitioner_week,
+    viewport,
+):
+    treatment, juliette = two_practitioner_week.treatment, two_practitioner_week.juliette
+    appointment = AppointmentFactory(
+        patient=juliette,
+        practitioner=practitioner,
+        appointment_type=treatment,
+        start=at(WEDNESDAY, "10:00"),
+    )
+    page.set_viewport_size(VIEWPORTS[viewport])
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/")
+    page.get_by_role("link", name="Days off").click()
+    expect(page.get_by_test_id("days-off")).to_contain_text("No day off or closure is coming up")
+
+    # A slip first: the last day before the first. The page says so at the field and keeps
+    # what was typed.
+    form = page.get_by_test_id("time-off-form")
+    expect(form.get_by_label("Who")).not_to_contain_text("Whole clinic")
+    form.get_by_label("Who").select_option(label="Sophie Martin")
+    form.get_by_label("First day").fill("2026-03-18")
+    form.get_by_label("Last day").fill("2026-03-17")
+    form.get_by_label("Reason").fill("congress")
+    form.get_by_role("button", name="Record").click()
+    form = page.get_by_test_id("time-off-form")
+    expect(form).to_contain_text("The last day must be on or after the first day.")
+    expect(form.get_by_label("Reason")).to_have_value("congress")
+    screenshot(page, f"scheduling-days-off-errors-{viewport}")
+
+    form.get_by_label("Last day").fill("")
+    form.get_by_role("button", name="Record").click()
+    expect(page.locator(".messages")).to_contain_text(
+        "Sophie Martin is off on Wednesday 18 March 2026 (congress): recorded. "
+        "1 booked appointment needs moving"
+    )
+    clashes = page.get_by_test_id("time-off-clashes")
+    row = clashes.get_by_test_id(f"clash-{appointment.pk}")
+    expect(row).to_contain_text("Juliette Dubois")
+    expect(row).to_contain_text("10:00")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, f"scheduling-day-off-clashes-{viewport}")
+
+    # The clinic's day marks it too.
+    day_off_page = page.url
+    page.goto(f"{live_server.url}/scheduling/day/?date=2026-03-18&who=all")
+    box = page.get_by_test_id(f"appointment-{appointment.pk}")
+    expect(box).to_have_class(re.compile(r"\bis-on-day-off\b"))
+    expect(box).to_contain_text("On a day off: move it")
+    screenshot(page, f"scheduling-day-off-calendar-{viewport}")
+    page.goto(day_off_page)
+    clashes = page.get_by_test_id("time-off-clashes")
+    row = clashes.get_by_test_id(f"clash-{appointment.pk}")
+
+    # Move it with the appointment's own dialog: Thursday at 10:00.
+    row.get_by_role("link", name="Move").click()
+    dialog = page.get_by_test_id("appointment-modal")
+    expect(dialog.get_by_test_id("appointment-move")).to_be_visible()
+    dialog.get_by_label("New day").fill("2026-03-19")
+    dialog.get_by_label("New day").dispatch_event("change")
+    ten = dialog.get_by_test_id("move-free-times").locator('[data-fill-time="10:00"]')
+    expect(ten).to_have_count(1)
+    ten.click()
+    dialog.get_by_role("button", name="Move here").click()
+    expect(dialog).to_contain_text("Moved: Juliette Dubois with Sophie Martin on Thursday 19 March")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
+
+    # The list behind the dialog reloaded: nothing left to move.
+    expect(clashes.get_by_test_id(f"clash-{appointment.pk}")).to_have_count(0)
+    expect(page.get_by_test_id("no-clashes")).to_be_visible()
+    expect(page.get_by_test_id("clash-total")).to_have_text("0")
+    appointment.refresh_from_db()
+    assert appointment.start == at(THURSDAY, "10:00")
+    assert TimeOff.objects.get().history.get().history_user == receptionist
+    page.screenshot(path=str(SCREENSHOTS / f"scheduling-day-off-moved-{viewport}.png"))
+
+    # The list of days off says so too.
+    page.get_by_role("link", name="Days off").first.click()
+    expect(page.get_by_test_id("clash-count")).to_have_text("None booked")
+    screenshot(page, f"scheduling-days-off-{viewport}")
+
+
+def test_the_today_board_marks_an_appointment_on_a_day_off(
+    page: Page, live_server, login, screenshot, practitioner, receptionist, two_practitioner_week
+):
+    """Dr Martin is off sick today: the board says so next to Juliette's 10:00."""
+    appointment = AppointmentFactory(
+        patient=two_practitioner_week.juliette,
+        practitioner=practitioner,
+        appointment_type=two_practitioner_week.treatment,
+        start=at(datetime.date(2026, 3, 16), "10:00"),
+    )
+    today = datetime.date(2026, 3, 16)
+    TimeOff.objects.create(
+        practitioner=practitioner, first_day=today, last_day=today, reason="sick"
+    )
+    page.set_viewport_size(VIEWPORTS["laptop"])
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/today/")
+    expect(page.get_by_test_id(f"day-off-{appointment.pk}")).to_have_text(
+        "On Sophie Martin's day off (sick)"
+    )
+    screenshot(page, "scheduling-today-day-off-laptop")
