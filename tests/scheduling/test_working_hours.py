@@ -420,6 +420,41 @@ def test_booking_follows_the_new_hours(admin_user, receptionist, clinic, patient
     assert book(at(TUESDAY, "15:00")).start == at(TUESDAY, "15:00")
 
 
+# The today board and the calendars mark what is still booked outside the hours.
+
+
+def test_the_today_board_and_the_calendars_mark_appointments_outside_the_hours(
+    receptionist_client, admin_user, clinic, colleague, treatment
+):
+    def book(who, hhmm, **extra):
+        return AppointmentFactory(
+            practitioner=who, appointment_type=treatment, start=at(MONDAY, hhmm), **extra
+        )
+
+    late = book(clinic, "15:30")
+    inside = book(clinic, "14:00")
+    cancelled = book(clinic, "16:30", status=Status.CANCELLED, cancel_reason="Flu")
+    theirs = book(colleague, "15:30")
+    working_hours_set(
+        practitioner=clinic, week={**USUAL, 0: [(T(9), T(12, 30)), (T(14), T(16))]}, by=admin_user
+    )
+    board = receptionist_client.get(reverse("scheduling:today")).text
+    badge = f'data-testid="outside-hours-{late.pk}"'
+    assert "Outside Sophie Martin&#x27;s hours" in board.split(badge)[1].split("</span>")[0]
+    for other in (inside, cancelled, theirs):
+        assert f'data-testid="outside-hours-{other.pk}"' not in board
+
+    def box(html: str, appointment) -> str:
+        return html.split(f'data-testid="appointment-{appointment.pk}"')[0].rsplit("<a ", 1)[1]
+
+    day = receptionist_client.get(reverse("scheduling:day"), {"who": "all"}).text
+    assert "is-outside-hours" in box(day, late)
+    assert "Outside hours: move it" in day.split(f'data-testid="appointment-{late.pk}"')[1]
+    assert "is-outside-hours" not in box(day, inside) and "is-outside-hours" not in box(day, theirs)
+    week = receptionist_client.get(reverse("scheduling:week"), {"who": clinic.pk}).text
+    assert "is-outside-hours" in box(week, late)
+
+
 # The back office keeps working, and its changes name who made them.
 
 
