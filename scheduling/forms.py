@@ -335,6 +335,14 @@ class TimeOffForm(forms.Form):
         return cleaned
 
 
+# Forty-two times on one page: plain 24-hour text boxes ("14:00"), narrower than the browser's
+# time pickers (which show "02:00 PM" in an English browser).
+_HOURS_INPUT = forms.TimeInput(
+    format="%H:%M",
+    attrs={"inputmode": "numeric", "placeholder": "hh:mm", "maxlength": 5, "autocomplete": "off"},
+)
+
+
 class WorkingWeekForm(forms.Form):
     """A practitioner's usual week: up to BLOCKS_A_DAY blocks (from, to) on each weekday; a
     day left empty is not worked. `week` is what it cleans to, for `working_hours_set`."""
@@ -354,7 +362,7 @@ class WorkingWeekForm(forms.Form):
                         label=f"{Weekday(weekday).label}, block {position}, {word}",
                         required=False,
                         input_formats=["%H:%M"],
-                        widget=_time_input(),
+                        widget=_HOURS_INPUT,
                         error_messages={"invalid": "Enter a time as hours:minutes (09:30)."},
                     )
         self.week: dict[int, list[tuple[datetime.time, datetime.time]]] = {}

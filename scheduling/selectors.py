@@ -354,10 +354,13 @@ def week_summary(week: WeekHours) -> str:
     return "; ".join(parts)
 
 
-def week_days(week: WeekHours) -> list[tuple[str, str]]:
-    """The seven days of the week with their hours ("09:00-12:30, 14:00-18:30", with en
-    dashes), or "" for a day not worked."""
-    return [(Weekday(day).label, hours_text(week.get(day, []))) for day in Weekday.values]
+def week_days(week: WeekHours) -> list[tuple[str, list[str]]]:
+    """The seven days of the week with their blocks ("09:00-12:30", with an en dash), none
+    for a day not worked."""
+    return [
+        (Weekday(day).label, [hours_text([block]) for block in week.get(day, [])])
+        for day in Weekday.values
+    ]
 
 
 @dataclass(frozen=True)
