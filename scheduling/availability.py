@@ -112,6 +112,17 @@ class Proposal:
     note: str = ""
 
 
+def inside_hours(
+    blocks: Iterable[tuple[datetime.datetime, datetime.datetime]],
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> bool:
+    """Whether an appointment from `start` to `end` lies wholly inside one of `blocks` (a
+    day's working hours, as instants): the rule for booking, and for what a change of hours
+    leaves outside."""
+    return any(block_start <= start and end <= block_end for block_start, block_end in blocks)
+
+
 def _overlapping_any(days: list[datetime.date]) -> Q:
     """Appointments holding time on any of `days` (sorted local dates): one range of the start
     index per run of consecutive days."""
@@ -318,7 +329,7 @@ class Availability:
             return {
                 "start": f"Not possible on {clock.long_day(day)}: {self.why_not_working(day)}."
             }, None
-        if not any(bs <= start and end <= be for bs, be in self.blocks_on(day)):
+        if not inside_hours(self.blocks_on(day), start, end):
             hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.hours[day.weekday()])
             who = self.practitioner_name
             return {"start": f"Outside {who}'s hours on {day:%A}s ({hours})."}, None

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from clinic import roles
 from clinic.lib.urls import url_for_pk
 from scheduling import clock, selectors
+from scheduling.availability import inside_hours
 from scheduling.models import Appointment, TimeOff
 
 if TYPE_CHECKING:
@@ -267,12 +268,13 @@ def load_calendar(
             item.top = _percent(start_minutes, first_minute, last_minute)
             item.height = round(_percent(end_minutes, first_minute, last_minute) - item.top, 3)
         for event in column.events:
-            off = schedules.get((event.appointment.practitioner_id, column.day))
+            schedule = schedules.get((event.appointment.practitioner_id, column.day))
             event.shown = _shown(
                 event,
                 with_practitioner=with_practitioner,
                 link=link,
-                on_day_off=off is not None and off.time_off is not None,
+                on_day_off=schedule is not None and schedule.time_off is not None,
+                outside_hours=_outside_hours(event.appointment, schedule),
             )
     return Calendar(
         mode=mode,
@@ -305,12 +307,29 @@ def _column(
     return column
 
 
+def _outside_hours(a: Appointment, schedule: selectors.DaySchedule | None) -> bool:
+    """Still booked, on a day its practitioner works, but not inside their hours (they were
+    changed since): the desk should move it. Read from the day's schedule, no query."""
+    return (
+        a.is_upcoming
+        and schedule is not None
+        and schedule.time_off is None
+        and not inside_hours(schedule.blocks, a.start, a.end)
+    )
+
+
 def _shown(
-    event: Placed, *, with_practitioner: bool, link: Callable[[int], str], on_day_off: bool
+    event: Placed,
+    *,
+    with_practitioner: bool,
+    link: Callable[[int], str],
+    on_day_off: bool,
+    outside_hours: bool,
 ) -> Shown:
     """The text and classes of an appointment's box: its time, patient, the status when the
-    front desk acts on it (or that it is still booked on its practitioner's day off), then
-    type (and place in its series), practitioner on a clinic's week, and room."""
+    front desk acts on it (or that it is still booked on its practitioner's day off, or
+    outside their hours), then type (and place in its series), practitioner on a clinic's
+    week, and room."""
     a = event.appointment
     on_day_off = on_day_off and a.is_upcoming
     css = [f"status-{a.status}", f"kind-{a.appointment_type.kind}"]
@@ -318,6 +337,8 @@ def _shown(
         css.append("is-given-early")
     elif on_day_off:
         css.append("is-on-day-off")
+    elif outside_hours:
+        css.append("is-outside-hours")
     if event.minutes < 35:
         css.append("is-short")
     if event.lanes > 1:
@@ -333,18 +354,20 @@ def _shown(
         css=" ".join(css),
         time=clock.local(a.start).strftime("%H:%M"),
         patient=a.patient.full_name,
-        status=_status_text(a, on_day_off=on_day_off),
+        status=_status_text(a, on_day_off=on_day_off, outside_hours=outside_hours),
         meta=meta,
     )
     shown.html = _box(event, a.pk, shown)
     return shown
 
 
-def _status_text(a: Appointment, *, on_day_off: bool) -> str:
+def _status_text(a: Appointment, *, on_day_off: bool, outside_hours: bool) -> str:
     if a.given_early:
         return "Session already given"
     if on_day_off:
         return "On a day off: move it"
+    if outside_hours:
+        return "Outside hours: move it"
     return a.get_status_display() if a.status_worth_showing else ""
 
 
@@ -402,10 +425,16 @@ class TodayBoard:
     # Still booked on a day its practitioner is off (or the clinic closed), by appointment:
     # what the desk reads next to it ("On Sophie Martin's day off (congress)").
     day_off_notes: dict[int, str] = field(default_factory=dict)
+    # Still booked outside its practitioner's hours (changed since): "Outside Sophie Martin's
+    # hours".
+    outside_hours_notes: dict[int, str] = field(default_factory=dict)
 
     @property
-    def rows(self) -> list[tuple[Appointment, str]]:
-        return [(a, self.day_off_notes.get(a.pk, "")) for a in self.appointments]
+    def rows(self) -> list[tuple[Appointment, str, str]]:
+        return [
+            (a, self.day_off_notes.get(a.pk, ""), self.outside_hours_notes.get(a.pk, ""))
+            for a in self.appointments
+        ]
 
     @property
     def late(self) -> list[Appointment]:
@@ -449,12 +478,15 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
     schedules = selectors.schedules([p.pk for p in practitioners], day, day)
     people = []
     notes = {}
+    outside = {}
     for person in practitioners:
         theirs = [a for a in appointments if a.practitioner_id == person.pk]
         schedule = schedules[person.pk, day]
         if schedule.time_off is not None:
             note = _day_off_note(person, schedule.time_off)
             notes.update((a.pk, note) for a in theirs if a.is_upcoming)
+        note = f"Outside {selectors.practitioner_name(person)}'s hours"
+        outside.update((a.pk, note) for a in theirs if _outside_hours(a, schedule))
         if not theirs and not schedule.blocks:
             continue
         held = [a for a in theirs if a.holds_slot]
@@ -466,6 +498,7 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
         people=people,
         given_early=selectors.appointments_given_early(),
         day_off_notes=notes,
+        outside_hours_notes=outside,
     )
 
 

@@ -11,7 +11,8 @@ from clinic import roles
 from clinic.lib.dates import years_after
 from patients.forms import PatientField
 from scheduling import clock, selectors
-from scheduling.models import Appointment, WaitlistEntry
+from scheduling.models import Appointment, WaitlistEntry, Weekday
+from scheduling.services import BLOCKS_A_DAY, hours_field
 from treatments.models import TreatmentPlan
 from treatments.selectors import plan_booking_refusal
 
@@ -332,6 +333,89 @@ class TimeOffForm(forms.Form):
         if cleaned.get("last_day") is None and "last_day" not in self.errors:
             cleaned["last_day"] = cleaned.get("first_day")
         return cleaned
+
+
+# Forty-two times on one page: plain 24-hour text boxes ("14:00"), narrower than the browser's
+# time pickers (which show "02:00 PM" in an English browser).
+_HOURS_INPUT = forms.TimeInput(
+    format="%H:%M",
+    attrs={"inputmode": "numeric", "placeholder": "hh:mm", "maxlength": 5, "autocomplete": "off"},
+)
+
+
+class WorkingWeekForm(forms.Form):
+    """A practitioner's usual week: up to BLOCKS_A_DAY blocks (from, to) on each weekday; a
+    day left empty is not worked. `week` is what it cleans to, for `working_hours_set`."""
+
+    def __init__(self, *args: Any, week: selectors.WeekHours, **kwargs: Any) -> None:
+        initial = {
+            hours_field(weekday, position, part): time
+            for weekday, blocks in week.items()
+            for position, block in enumerate(blocks, start=1)
+            for part, time in zip(("start", "end"), block, strict=True)
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        for weekday in Weekday.values:
+            for position in range(1, BLOCKS_A_DAY + 1):
+                for part, word in (("start", "from"), ("end", "to")):
+                    self.fields[hours_field(weekday, position, part)] = forms.TimeField(
+                        label=f"{Weekday(weekday).label}, block {position}, {word}",
+                        required=False,
+                        input_formats=["%H:%M"],
+                        widget=_HOURS_INPUT,
+                        error_messages={"invalid": "Enter a time as hours:minutes (09:30)."},
+                    )
+        self.week: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
+        # The field each block of `week` was typed in, by the key the service names it with:
+        # an empty first row shifts the blocks after it.
+        self._typed_in: dict[str, str] = {}
+
+    @property
+    def days(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        """Each weekday's label with its rows of (from, to) inputs, for the template."""
+        return [
+            (
+                Weekday(weekday).label,
+                [
+                    (
+                        self[hours_field(weekday, position, "start")],
+                        self[hours_field(weekday, position, "end")],
+                    )
+                    for position in range(1, BLOCKS_A_DAY + 1)
+                ],
+            )
+            for weekday in Weekday.values
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for weekday in Weekday.values:
+            for position in range(1, BLOCKS_A_DAY + 1):
+                names = [hours_field(weekday, position, part) for part in ("start", "end")]
+                if any(name in self.errors for name in names):
+                    continue
+                start, end = (cleaned.get(name) for name in names)
+                if start is None and end is None:
+                    continue
+                if start is None or end is None:
+                    part = "start" if start is None else "end"
+                    self.add_error(
+                        hours_field(weekday, position, part), f"Give the {part} too, or empty both."
+                    )
+                    continue
+                blocks = self.week.setdefault(weekday, [])
+                blocks.append((start, end))
+                for name, part in zip(names, ("start", "end"), strict=True):
+                    self._typed_in[hours_field(weekday, len(blocks), part)] = name
+        return cleaned
+
+    def at_fields(self, error: ValidationError) -> ValidationError:
+        """A refusal of `working_hours_set`, keyed by the fields the blocks were typed in."""
+        if not hasattr(error, "error_dict"):
+            return error
+        return ValidationError(
+            {self._typed_in.get(key, key): errors for key, errors in error.error_dict.items()}
+        )
 
 
 class KindSwitchForm(forms.Form):

@@ -99,6 +99,9 @@ class WorkingHours(models.Model):
     starts_at = models.TimeField()
     ends_at = models.TimeField()
 
+    # Who added, changed or removed a block (`history_user`), in the app or the back office.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["practitioner", "weekday", "starts_at"]
         verbose_name_plural = "working hours"

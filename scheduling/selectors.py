@@ -30,6 +30,7 @@ from scheduling.availability import (
     SeriesSlot,
     Slot,
     SlotUnavailable,
+    inside_hours,
 )
 from scheduling.models import (
     Appointment,
@@ -37,6 +38,7 @@ from scheduling.models import (
     Room,
     TimeOff,
     WaitlistEntry,
+    Weekday,
     WorkingHours,
 )
 from treatments.models import TreatmentPlan, TreatmentSession
@@ -295,6 +297,146 @@ def time_off_described(off: TimeOff) -> str:
     else:
         text = f"{practitioner_name(off.practitioner)} is off {when}"
     return f"{text} ({off.reason})" if off.reason else text
+
+
+# Working hours.
+
+# A practitioner's usual week: each weekday worked, with its blocks (from, to) in order.
+WeekHours = dict[int, list[tuple[datetime.time, datetime.time]]]
+# How far ahead the appointments a change of hours leaves outside are looked for.
+HOURS_CLASH_HORIZON = datetime.timedelta(days=366)
+
+
+def practitioner_for_hours(user: User, pk: int) -> User:
+    """An active practitioner whose week anyone who books may see, else 403; 404 if there is
+    no such practitioner (any more)."""
+    if not can(user, Capability.BOOK_APPOINTMENTS):
+        raise PermissionDenied
+    return get_object_or_404(practitioners(), pk=pk)
+
+
+def working_weeks(practitioner_ids: Iterable[int]) -> dict[int, WeekHours]:
+    """Each practitioner's usual week, by pk (an empty week for one without hours): one
+    query."""
+    weeks: dict[int, WeekHours] = {pk: {} for pk in practitioner_ids}
+    rows = WorkingHours.objects.filter(practitioner_id__in=list(weeks)).order_by(
+        "weekday", "starts_at"
+    )
+    for practitioner_id, weekday, start, end in rows.values_list(
+        "practitioner_id", "weekday", "starts_at", "ends_at"
+    ):
+        weeks[practitioner_id].setdefault(weekday, []).append((start, end))
+    return weeks
+
+
+def hours_text(blocks: Iterable[tuple[datetime.time, datetime.time]]) -> str:
+    """ "09:00-12:30, 14:00-18:30" (with en dashes)."""
+    return ", ".join(f"{start:%H:%M}\N{EN DASH}{end:%H:%M}" for start, end in blocks)
+
+
+def week_summary(week: WeekHours) -> str:
+    """The week on one line: "Mon-Fri 09:00-12:30, 14:00-18:30; Sat-Sun off" (with en
+    dashes)."""
+    if not week:
+        return "No hours set"
+    parts: list[str] = []
+    runs: list[list[int]] = []
+    for weekday in Weekday.values:
+        if runs and week.get(runs[-1][-1], []) == week.get(weekday, []):
+            runs[-1].append(weekday)
+        else:
+            runs.append([weekday])
+    for run in runs:
+        first, last = Weekday(run[0]).label[:3], Weekday(run[-1]).label[:3]
+        days = first if len(run) == 1 else f"{first}\N{EN DASH}{last}"
+        blocks = week.get(run[0], [])
+        parts.append(f"{days} {hours_text(blocks)}" if blocks else f"{days} off")
+    return "; ".join(parts)
+
+
+def week_days(week: WeekHours) -> list[tuple[str, list[str]]]:
+    """The seven days of the week with their blocks ("09:00-12:30", with an en dash), none
+    for a day not worked."""
+    return [
+        (Weekday(day).label, [hours_text([block]) for block in week.get(day, [])])
+        for day in Weekday.values
+    ]
+
+
+@dataclass(frozen=True)
+class HoursClashes:
+    """The first live appointments a practitioner's hours leave outside, and how many there
+    are in all."""
+
+    appointments: list[Appointment]
+    count: int
+
+
+def hours_clashes(
+    *, practitioner: User, week: WeekHours, now: datetime.datetime, limit: int
+) -> HoursClashes:
+    """The practitioner's live appointments (booked or confirmed) from `now` to a year ahead
+    that lie wholly or partly outside every block of their weekday in `week`, soonest first:
+    the ones the desk must move after the hours changed. Two queries: the times of the
+    appointments, on the (practitioner, start) index, tested in Python (a few hundred at
+    most); then the first `limit` of those outside, with what the page shows."""
+    times = (
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            status__in=Appointment.UPCOMING,
+            start__gte=now,
+            start__lt=now + HOURS_CLASH_HORIZON,
+        )
+        .order_by("start", "pk")
+        .values_list("pk", "start", "end")
+    )
+    outside = []
+    for pk, start, end in times:
+        day = clock.local(start).date()
+        blocks = [(clock.at(day, bs), clock.at(day, be)) for bs, be in week.get(day.weekday(), [])]
+        if not inside_hours(blocks, start, end):
+            outside.append(pk)
+    if not outside:
+        return HoursClashes([], 0)
+    rows = (
+        appointment_list()
+        .filter(pk__in=outside[:limit])
+        .defer(*deferred_except(Appointment, _CLASH_FIELDS))
+        .order_by("start", "pk")
+    )
+    return HoursClashes(list(rows), len(outside))
+
+
+_HOURS_HISTORY_FIELDS = tracked_fields(WorkingHours)
+_HOURS_ACTIONS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def working_hours_history(*, practitioner: User, limit: int = 8) -> list[Change]:
+    """The last blocks added, changed or removed in the practitioner's week, with who did it
+    (in the app or the back office): one query, and one more when a block's end moved."""
+    history = WorkingHours.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )
+    records = list(history.filter(practitioner_id=practitioner.pk)[: limit + 1])
+    # A changed block is compared with its version before: read those of the changed blocks
+    # that fell outside the last few (a block has a handful of versions at most).
+    changed = {record.id for record in records if record.history_type == "~"}
+    if changed:
+        shown = {record.history_id for record in records}
+        records += [
+            record
+            for record in history.filter(id__in=changed, history_date__lte=records[-1].history_date)
+            if record.history_id not in shown
+        ]
+    return record_changes(
+        records,
+        fields=_HOURS_HISTORY_FIELDS,
+        describe=lambda record: (
+            f"{record.get_weekday_display()} {hours_text([(record.starts_at, record.ends_at)])}"
+        ),
+        limit=limit,
+        actions=_HOURS_ACTIONS,
+    )
 
 
 # Choices for forms.

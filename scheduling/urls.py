@@ -12,6 +12,7 @@ from scheduling.views import (
     series,
     time_off,
     waitlist,
+    working_hours,
 )
 
 app_name = "scheduling"
@@ -46,6 +47,8 @@ urlpatterns = [
     path("days-off/", time_off.time_off_list, name="time_off_list"),
     path("days-off/<int:pk>/", time_off.time_off_detail, name="time_off"),
     path("days-off/<int:pk>/remove/", time_off.time_off_remove, name="time_off_remove"),
+    path("hours/", working_hours.working_hours_list, name="working_hours_list"),
+    path("hours/<int:practitioner_id>/", working_hours.working_hours, name="working_hours"),
     path("calendar-feed/", feeds.feed_settings, name="feed_settings"),
     path("calendar-feed/<int:practitioner_id>/new/", feeds.feed_rotate, name="feed_rotate"),
     path("calendar-feed/<int:practitioner_id>/revoke/", feeds.feed_revoke, name="feed_revoke"),

@@ -7,7 +7,7 @@ query per version, so a history costs one query however long it is.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,8 @@ def display(field: models.Field, value: Any) -> str:
         return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
@@ -74,11 +76,14 @@ def record_changes(
     fields: list[models.Field],
     describe: Callable[[Any], str],
     limit: int,
+    actions: Mapping[str, str] = _ACTIONS,
 ) -> list[Change]:
     """The changes the historical `records` (newest first, `history_user` loaded) show.
 
     A version is compared with the next older one of the same object in `records`; a change
-    that touched none of `fields` is left out. `describe(record)` names what changed."""
+    that touched none of `fields` is left out. `describe(record)` names what changed;
+    `actions` words each kind of change (by `history_type`) where "created" and "deleted"
+    would not fit (a block of hours is added and removed)."""
     # Records arrive newest first; the previous version of an object is the next one seen.
     previous_of: dict[int, Any] = {}
     later: dict[int, Any] = {}
@@ -109,7 +114,7 @@ def record_changes(
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else "System",
                 what=describe(record),
-                action=_ACTIONS.get(record.history_type, "changed"),
+                action=actions.get(record.history_type, "changed"),
                 fields=tuple(diffs),
                 reason=record.history_change_reason or "",
             )

@@ -5,7 +5,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
 
@@ -79,3 +79,27 @@ def two_practitioner_week(time_machine, practitioner, other_practitioner, recept
     give_week(other_practitioner)
     juliette = PatientFactory(first_name="Juliette", last_name="Dubois")
     return SimpleNamespace(treatment=treatment, juliette=juliette)
+
+
+def move_clash_with_dialog(page: Page, clashes: Locator, pk: int, *, day: str, said: str) -> None:
+    """Move appointment `pk` listed in `clashes` (a list of appointments to move) to 10:00 on
+    `day` (YYYY-MM-DD) with the appointment's own dialog, check the dialog says `said`, close
+    it, and see the list reload empty."""
+    clashes.get_by_test_id(f"clash-{pk}").get_by_role("link", name="Move").click()
+    dialog = page.get_by_test_id("appointment-modal")
+    expect(dialog.get_by_test_id("appointment-move")).to_be_visible()
+    dialog.get_by_label("New day").fill(day)
+    dialog.get_by_label("New day").dispatch_event("change")
+    ten = dialog.get_by_test_id("move-free-times").locator('[data-fill-time="10:00"]')
+    expect(ten).to_have_count(1)
+    ten.click()
+    dialog.get_by_role("button", name="Move here").click()
+    expect(dialog).to_contain_text(said)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
+
+    # The list behind the dialog reloaded: nothing left to move.
+    expect(clashes.get_by_test_id(f"clash-{pk}")).to_have_count(0)
+    expect(page.get_by_test_id("no-clashes")).to_be_visible()
+    expect(page.get_by_test_id("clash-total")).to_have_text("0")

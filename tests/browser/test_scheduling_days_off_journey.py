@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from scheduling.models import TimeOff
-from tests.browser.conftest import SCREENSHOTS, VIEWPORTS
+from tests.browser.conftest import SCREENSHOTS, VIEWPORTS, move_clash_with_dialog
 from tests.scheduling.conftest import at
 from tests.scheduling.factories import AppointmentFactory
 
@@ -82,27 +82,15 @@ def test_the_desk_records_a_day_off_and_moves_the_appointment_it_clashes_with(
     screenshot(page, f"scheduling-day-off-calendar-{viewport}")
     page.goto(day_off_page)
     clashes = page.get_by_test_id("time-off-clashes")
-    row = clashes.get_by_test_id(f"clash-{appointment.pk}")
 
-    # Move it with the appointment's own dialog: Thursday at 10:00.
-    row.get_by_role("link", name="Move").click()
-    dialog = page.get_by_test_id("appointment-modal")
-    expect(dialog.get_by_test_id("appointment-move")).to_be_visible()
-    dialog.get_by_label("New day").fill("2026-03-19")
-    dialog.get_by_label("New day").dispatch_event("change")
-    ten = dialog.get_by_test_id("move-free-times").locator('[data-fill-time="10:00"]')
-    expect(ten).to_have_count(1)
-    ten.click()
-    dialog.get_by_role("button", name="Move here").click()
-    expect(dialog).to_contain_text("Moved: Juliette Dubois with Sophie Martin on Thursday 19 March")
-    dialog.get_by_role("button", name="Close").click()
-    expect(dialog).to_be_hidden()
-    expect(page.locator(".modal-backdrop")).to_have_count(0)
-
-    # The list behind the dialog reloaded: nothing left to move.
-    expect(clashes.get_by_test_id(f"clash-{appointment.pk}")).to_have_count(0)
-    expect(page.get_by_test_id("no-clashes")).to_be_visible()
-    expect(page.get_by_test_id("clash-total")).to_have_text("0")
+    # Move it with the appointment's own dialog (Thursday at 10:00): the list behind empties.
+    move_clash_with_dialog(
+        page,
+        clashes,
+        appointment.pk,
+        day="2026-03-19",
+        said="Moved: Juliette Dubois with Sophie Martin on Thursday 19 March",
+    )
     appointment.refresh_from_db()
     assert appointment.start == at(THURSDAY, "10:00")
     assert TimeOff.objects.get().history.get().history_user == receptionist

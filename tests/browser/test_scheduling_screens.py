@@ -35,6 +35,8 @@ PAGES = [
     ("series", "/scheduling/series/", "series-form"),
     ("waitlist", "/scheduling/waitlist/", "waitlist-entries"),
     ("days-off", "/scheduling/days-off/", "days-off"),
+    ("working-hours", "/scheduling/hours/", "working-hours"),
+    ("working-hours-practitioner", "/scheduling/hours/{martin}/", "saved-week"),
 ]
 
 

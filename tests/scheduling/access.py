@@ -36,6 +36,10 @@ RULES: dict[str, Rule] = {
     "scheduling:time_off_list": Rule(),
     "scheduling:time_off": Rule(kwargs=lambda w: {"pk": w.time_off.pk}),
     "scheduling:time_off_remove": Rule(kwargs=lambda w: {"pk": w.time_off.pk}, **POST_ONLY),
+    # Everyone who books sees the practitioners' weeks; setting one is the clinic manager's
+    # (a POST by anyone else is refused: tests/scheduling/test_working_hours.py).
+    "scheduling:working_hours_list": Rule(),
+    "scheduling:working_hours": Rule(kwargs=lambda w: {"practitioner_id": w.practitioner.pk}),
     # A receptionist has no calendar feed of their own and manages nobody's.
     "scheduling:feed_settings": Rule(ok=frozenset({Role.ADMIN, Role.PRACTITIONER})),
     "scheduling:feed_rotate": Rule(

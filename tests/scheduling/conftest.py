@@ -32,6 +32,11 @@ def at(day: datetime.date, hhmm: str) -> datetime.datetime:
     return clock.at(day, datetime.time(hours, minutes))
 
 
+def en(text: str) -> str:
+    """`text` as pages write it, its hyphens en dashes: "09:00-12:30" is shown with one."""
+    return text.replace("-", "\N{EN DASH}")
+
+
 def field_errors(html: str, field: str) -> list[str]:
     """The messages crispy shows under a field (its feedback block)."""
     return re.findall(rf'id="error_\d+_id_{field}"[^>]*>\s*<strong>(.*?)</strong>', html, re.S)
