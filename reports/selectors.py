@@ -142,6 +142,10 @@ def _text(value: Value_, kind: str) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{_text(count, COUNT)} {noun}{'' if count == 1 else 's'}"
+
+
 def _csv_value(value: Value_) -> Value_ | str:
     if value is None:
         return ""
@@ -160,6 +164,11 @@ class Table:
     totals: list[Row] = field(default_factory=list)
     # (term, definition): how each figure is counted, shown under the table.
     legend: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_wide(self) -> bool:
+        """Many columns: the page lets its labels wrap on a tablet."""
+        return len(self.headings) + len(self.columns) > 8
 
     def _cells(self, row: Row, scale: Sequence[float | None]) -> list[Cell]:
         cells = []
@@ -542,7 +551,7 @@ class Report:
                 Column("Kept"),
                 Column("Missed"),
                 Column("Still open"),
-                Column("Kept", kind=PERCENT, bar=True),
+                Column("Share kept", kind=PERCENT, bar=True),
             ),
             rows=self._month_rows(figures),
             totals=[Row(("Total",), self._maintenance_figures(*totals))],
@@ -563,7 +572,7 @@ class Report:
                 ),
                 ("Missed", f"Not kept, and {window} days have passed since the due date."),
                 ("Still open", f"Not kept yet, less than {window} days after the due date."),
-                ("Kept %", "Kept, of the due dates kept or missed."),
+                ("Share kept", "Kept, of the due dates kept or missed."),
                 ("One practitioner", "The plans they lead."),
             ),
         )
@@ -667,7 +676,7 @@ class Report:
             columns=(
                 *(Column(score.label) for score in scores),
                 Column("Reviews"),
-                Column("Improved", kind=PERCENT, bar=True),
+                Column("Share improved", kind=PERCENT, bar=True),
             ),
             rows=[
                 Row((indication.label, rater), figures(distributions[(indication, rater)]))
@@ -685,7 +694,7 @@ class Report:
                     "period, as the practitioner and as the patient rated the result.",
                 ),
                 ("Reviews", "Reviews with a score from that rater."),
-                ("Improved", "Improved, much or very much improved, of those reviews."),
+                ("Share improved", "Improved, much or very much improved, of those reviews."),
                 ("One practitioner", "Reviews of the plans they lead."),
             ),
         )
@@ -712,13 +721,13 @@ class Report:
             Headline(
                 "Maintenance kept",
                 _text(kept_rate, PERCENT),
-                f"{kept} of {kept + missed} due dates"
+                f"{kept} of {_plural(kept + missed, 'due date')} kept or missed"
                 + (f", {still_open} still open" if still_open else ""),
             ),
             Headline(
                 "Adverse events per 100 sessions",
                 _text(share(events, given), RATE),
-                f"{events} event{'s' if events != 1 else ''}, {severe} severe",
+                f"{_plural(events, 'event')}, {severe} severe",
             ),
         ]
 
