@@ -25,6 +25,10 @@ MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 class MonthInput(forms.TextInput):
     input_type = "month"
 
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # Browsers without a month picker show a text box: say what to type.
+        super().__init__({"placeholder": "YYYY-MM", **(attrs or {})})
+
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, datetime.date):
             return f"{value:%Y-%m}"
