@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "patients",
     "treatments",
     "scheduling",
-    "reports",
     # Last, so its post_migrate handler sees the permissions of every app above.
     "clinic",
 ]

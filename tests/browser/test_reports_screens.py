@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from reports.selectors import TABLES
 from scheduling import clock
+from scheduling.reports.selectors import TABLES
 from tests.browser.conftest import VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

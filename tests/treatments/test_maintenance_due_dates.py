@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
-from tests.reports.scenes import NOW, at
+from tests.scheduling.reports.scenes import NOW, at
 from tests.treatments.factories import PlanFactory, SessionFactory
 from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.selectors import maintenance_due_dates

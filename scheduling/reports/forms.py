@@ -10,8 +10,8 @@ from django import forms
 from django.utils.http import urlencode
 
 from clinic.lib.dates import add_months
-from reports.selectors import Period
 from scheduling import clock
+from scheduling.reports.selectors import Period
 from treatments.exports.forms import FIRST_YEAR
 from treatments.forms import PractitionerField
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports import views
+from scheduling.reports import views
 
 app_name = "reports"
 

@@ -1,4 +1,4 @@
-"""Every figure of the report against records whose answer is known (tests/reports/scenes.py):
+"""Every figure of the report against records whose answer is known (tests/scheduling/reports/scenes.py):
 months on the clinic's calendar, not UTC's; what counts as attended, cancelled or a no-show;
 which maintenance dates came due and were kept; adverse events per 100 sessions; GAIS by
 indication; and one practitioner's share of each."""
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports.selectors import Period, Report
-from tests.reports import scenes
-from tests.reports.scenes import FEB, JAN, MAR, TODAY
+from scheduling.reports.selectors import Period, Report
+from tests.scheduling.reports import scenes
+from tests.scheduling.reports.scenes import FEB, JAN, MAR, TODAY
 
 pytestmark = pytest.mark.django_db
 

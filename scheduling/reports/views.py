@@ -9,15 +9,15 @@ from django.utils.text import slugify
 
 from clinic.lib.csvstream import csv_lines
 from clinic.roles import Capability, requires
-from reports.forms import MAX_MONTHS, ReportForm
-from reports.selectors import TABLES, Report
+from scheduling.reports.forms import MAX_MONTHS, ReportForm
+from scheduling.reports.selectors import TABLES, Report
 
 
 def _page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:
     report = Report(form.period()) if form.is_valid() else None
     return render(
         request,
-        "reports/report.html",
+        "scheduling/reports/report.html",
         {
             "form": form,
             "report": report,

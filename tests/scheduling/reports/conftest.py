@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
-from tests.reports.scenes import NOW
+from tests.scheduling.reports.scenes import NOW
 
 
 @pytest.fixture

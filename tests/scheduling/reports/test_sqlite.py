@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from reports.selectors import Period, Report
-from tests.reports import scenes
+from scheduling.reports.selectors import Period, Report
+from tests.scheduling.reports import scenes
 from tests.sqlite import run_on_sqlite
 
 SCRIPT = """
@@ -21,9 +21,9 @@ from django.db import connection
 from django.test import Client
 from clinic.roles import Role
 from clinic.services import roles_sync, staff_create
-from reports.selectors import Period, Report
+from scheduling.reports.selectors import Period, Report
 from tests.cocktails.scenarios import make_catalogue, make_face_glow
-from tests.reports import scenes
+from tests.scheduling.reports import scenes
 
 assert connection.vendor == "sqlite"
 with time_machine.travel(scenes.NOW, tick=False):

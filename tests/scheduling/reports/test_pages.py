@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from clinic.roles import Role
-from reports.selectors import TABLES, Column, Row, Table
-from tests.reports import scenes
+from scheduling.reports.selectors import TABLES, Column, Row, Table
 from tests.scheduling.conftest import field_errors
+from tests.scheduling.reports import scenes
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("reports:report")
