@@ -44,6 +44,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         Capability.BULK_EXPORT,
         "treatments:exports",
     ),
+    NavItem("Reports", "reports:report", "bar-chart-line", Capability.BULK_EXPORT, "reports"),
     NavItem(
         "Email switches",
         "scheduling:email_switches:list",

@@ -54,6 +54,7 @@ urlpatterns = [
     path("cocktails/", include("cocktails.urls")),
     path("treatments/", include("treatments.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("reports/", include("scheduling.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -107,16 +107,21 @@ def _maintenance_key(plan_field: str) -> Concat:
     )
 
 
+def maintenance_visits() -> QuerySet[Appointment]:
+    """Maintenance appointments: of the maintenance type, or holding a maintenance session of
+    one of the patient's plans. The reports count a plan's maintenance as kept by the same
+    visits."""
+    return Appointment.objects.filter(
+        Q(appointment_type__kind=AppointmentType.Kind.MAINTENANCE)
+        | Q(plan_session__kind=TreatmentSession.Kind.MAINTENANCE)
+    )
+
+
 def maintenance_booked(now: datetime.datetime, patient: str) -> Exists:
-    """An upcoming maintenance appointment for the patient at `patient` (an OuterRef path):
-    of the maintenance type, or holding a maintenance session of one of their plans."""
+    """An upcoming maintenance appointment for the patient at `patient` (an OuterRef path)."""
     return Exists(
-        Appointment.objects.filter(
-            Q(appointment_type__kind=AppointmentType.Kind.MAINTENANCE)
-            | Q(plan_session__kind=TreatmentSession.Kind.MAINTENANCE),
-            patient=OuterRef(patient),
-            status__in=Appointment.UPCOMING,
-            start__gt=now,
+        maintenance_visits().filter(
+            patient=OuterRef(patient), status__in=Appointment.UPCOMING, start__gt=now
         )
     )
 

@@ -290,6 +290,14 @@ class TreatmentSession(models.Model):
                 name="session_signed_day_idx",
                 condition=Q(status="signed"),
             ),
+            # Each plan's signed sessions in order, kind included: the maintenance due dates
+            # the reports count (maintenance_due_dates) read them without touching the table.
+            models.Index(
+                fields=["plan", "performed_at", "id"],
+                include=["kind"],
+                name="session_plan_signed_idx",
+                condition=Q(status="signed"),
+            ),
         ]
 
     def __str__(self) -> str:

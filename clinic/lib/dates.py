@@ -14,3 +14,16 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(month: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after (or before, if negative) `month`'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first day of each month from `first`'s to `last`'s, both included."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    start = first.replace(day=1)
+    return [add_months(start, offset) for offset in range(count)]

@@ -1,4 +1,5 @@
-"""Loading only what a list shows of the records it joins."""
+"""ORM helpers the apps share: loading only what a list shows of the records it joins, and
+date arithmetic that works the same on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
@@ -19,3 +20,27 @@ def deferred_except(model: type[models.Model], keep: dict[str, set[str]]) -> lis
         for field in model._meta.get_field(relation).related_model._meta.concrete_fields
         if field.name not in kept
     ]
+
+
+class AddDays(models.Func):
+    """A date plus a whole number of days, as a date, on PostgreSQL and on SQLite (Django's
+    duration arithmetic gives a timestamp on the one and a text datetime on the other, which
+    compare wrongly with plain dates)."""
+
+    output_field = models.DateField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        # PostgreSQL: date + integer is a date.
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        # SQLite: date(day, '-30 days'), the modifier built from the number.
+        return super().as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            **extra_context,
+        )

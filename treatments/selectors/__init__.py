@@ -7,12 +7,16 @@ lots or outcomes. Entry points meant for other code:
   the PDF summary (issue 8);
 - ``plans_maintenance_due(on_or_before=)`` and ``sessions_signed_on(day=)``: what the
   reminders (issue 7) send about;
+- ``maintenance_due_dates(before=)``: every maintenance due date plans have had, for the
+  reports;
 - ``plans_for_booking()`` and ``plan_for_booking(user=, pk=)``: what the scheduling app's
   "book a plan" needs, without clinical detail.
 """
 
 from treatments.selectors.booking import (
     BookingDefaults,
+    maintenance_due_dates,
+    maintenance_due_on,
     plan_booking_defaults,
     plan_booking_refusal,
     plan_for_booking,
@@ -74,6 +78,8 @@ __all__ = [
     "consent_gaps",
     "course_track",
     "lot_suggestions",
+    "maintenance_due_dates",
+    "maintenance_due_on",
     "plan_booking_defaults",
     "plan_booking_refusal",
     "plan_counts",

@@ -8,10 +8,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, When, Window
+from django.db.models.expressions import RowRange
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
+from clinic.lib.orm import AddDays
 from clinic.roles import Capability
 from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.progress import plan_progress
@@ -118,6 +122,60 @@ def plans_maintenance_due(*, on_or_before: datetime.date) -> QuerySet[TreatmentP
         )
         .select_related("patient", "practitioner")
         .order_by("next_maintenance_on", "pk")
+    )
+
+
+def maintenance_due_on() -> AddDays:
+    """The maintenance due date a signed session sets once the course is complete: the
+    plan's maintenance interval after the session's day on the clinic's calendar."""
+    local_day = TruncDate("performed_at", tzinfo=timezone.get_default_timezone())
+    return AddDays(local_day, F("plan__maintenance_every_days"))
+
+
+def maintenance_due_dates(*, before: datetime.date, plans: Q | None = None) -> QuerySet:
+    """The signed sessions of plans with a maintenance interval, given before `before` (the
+    clinic's midnight), each annotated with `due_on`, the maintenance due date it set (None
+    if it set none). `plans`, a condition on the plan, narrows the plans read. One query,
+    reading the sessions of each plan in order.
+
+    The rule is the one that keeps `TreatmentPlan.next_maintenance_on` (``compute_progress``
+    in treatments/progress.py): once every session of the course is signed, the next
+    maintenance falls due `maintenance_every_days` after the last signed session, of either
+    kind. Applied after each signed session it gives the past due dates too: a session sets
+    one when, counting it, the plan has at least `initial_sessions` signed course sessions.
+
+    The date is a window function: filter on it, then read the sessions chosen again by
+    `pk__in` to count them (a query filtered on a window cannot be grouped). A date stands
+    until the plan's next signed session, or until the plan is completed or stopped: what to
+    make of that is the caller's to say.
+    """
+    clinic_tz = timezone.get_default_timezone()
+    # Later sessions set no earlier date and change nothing for the earlier sessions; plans
+    # still in their course (accepted, in progress: plan_refresh keeps that status while
+    # course sessions are missing) have set none.
+    signed = TreatmentSession.objects.filter(
+        status=SessionStatus.SIGNED,
+        plan__maintenance_every_days__isnull=False,
+        plan__status__in=(PlanStatus.MAINTENANCE, PlanStatus.COMPLETED, PlanStatus.STOPPED),
+        performed_at__lt=datetime.datetime.combine(before, datetime.time(), clinic_tz),
+    )
+    if plans is not None:
+        signed = signed.filter(plan__in=TreatmentPlan.objects.filter(plans))
+    course_signed = Window(
+        Count("pk", filter=Q(kind=TreatmentSession.Kind.INITIAL)),
+        partition_by=[F("plan_id")],
+        order_by=[F("performed_at").asc(), F("pk").asc()],
+        frame=RowRange(start=None, end=0),
+    )
+    return signed.annotate(
+        # Worked out only for the sessions that set a date.
+        due_on=Case(
+            When(
+                GreaterThanOrEqual(course_signed, F("plan__initial_sessions")),
+                then=maintenance_due_on(),
+            ),
+            output_field=DateField(),
+        ),
     )
 
 
