@@ -1,4 +1,4 @@
-"""Every figure of the report against records whose answer is known (tests/scheduling/reports/scenes.py):
+"""Every figure of the report against records whose answer is known (scenes.py, beside this):
 months on the clinic's calendar, not UTC's; what counts as attended, cancelled or a no-show;
 which maintenance dates came due and were kept; adverse events per 100 sessions; GAIS by
 indication; and one practitioner's share of each."""
