@@ -26,7 +26,7 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
-from scheduling.outbox.services import outbox_resend
+from scheduling.outbox.services import message_kind_switch, outbox_resend
 
 PRACTITIONERS = {"groups__name": Role.PRACTITIONER.value, "is_active": True}
 
@@ -46,7 +46,7 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(SimpleHistoryAdmin):
     list_display = ("practitioner", "weekday", "starts_at", "ends_at")
     list_filter = ("practitioner", "weekday")
     list_select_related = ("practitioner",)
@@ -59,7 +59,7 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(SimpleHistoryAdmin):
     list_display = ("first_day", "last_day", "practitioner", "reason")
     list_filter = ("practitioner",)
     list_select_related = ("practitioner",)
@@ -149,3 +149,12 @@ class MessageKindSwitchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: MessageKindSwitch, form: Any, change: bool
+    ) -> None:
+        # Through the app's service, as the Email switches page does: switched off, the kind's
+        # waiting emails are cancelled at once; the change names who made it.
+        message_kind_switch(kind=obj.kind, enabled=obj.is_enabled, by=request.user)
+        saved = MessageKindSwitch.objects.get(kind=obj.kind)
+        obj.pk, obj.changed_at, obj.changed_by_id = saved.pk, saved.changed_at, saved.changed_by_id

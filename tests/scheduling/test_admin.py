@@ -57,3 +57,17 @@ def test_a_day_off_added_and_removed_in_the_back_office_keeps_who_did_it(
         ("+", admin_user),
         ("-", admin_user),
     ]
+
+
+def test_the_back_office_shows_the_history_of_days_off_and_hours(admin_client, clinic):
+    admin_client.post(
+        reverse("admin:scheduling_timeoff_add"),
+        {"practitioner": clinic.pk, "first_day": "2026-03-20", "last_day": "2026-03-20"},
+    )
+    off = TimeOff.objects.get()
+    page = admin_client.get(reverse("admin:scheduling_timeoff_history", args=[off.pk]))
+    assert page.status_code == 200
+    assert "Created" in page.content.decode()
+    hours = WorkingHours.objects.filter(practitioner=clinic).first()
+    page = admin_client.get(reverse("admin:scheduling_workinghours_history", args=[hours.pk]))
+    assert page.status_code == 200

@@ -331,3 +331,31 @@ def test_a_switch_made_in_the_back_office_follows_the_same_rule(
     # The page names who switched it in the back office, from the history.
     row = row_of(admin_client.get(LIST), Kind.APPOINTMENT_REMINDER)
     assert (row.changed_at, row.changed_by) == (at(MONDAY, "12:00"), admin_user)
+
+
+def test_switching_off_in_the_back_office_cancels_the_waiting_emails_at_once(
+    admin_client, admin_user, waiting, frozen_now
+):
+    waiting(2)
+    switch = MessageKindSwitch.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    change = reverse("admin:scheduling_messagekindswitch_change", args=[switch.pk])
+    assert admin_client.post(change, {"is_enabled": ""}).status_code == 302
+    # No sweep has run: the service cancelled them, as the app's page does.
+    assert (
+        list(OutboxMessage.objects.values_list("status", "reason"))
+        == [(Status.CANCELLED, SWITCHED_OFF)] * 2
+    )
+    switch.refresh_from_db()
+    assert (switch.is_enabled, switch.changed_by) == (False, admin_user)
+
+
+def test_a_switch_added_in_the_back_office_goes_through_the_service(
+    admin_client, admin_user, frozen_now
+):
+    MessageKindSwitch.objects.filter(kind=Kind.RESULTS_REVIEW).delete()
+    response = admin_client.post(
+        reverse("admin:scheduling_messagekindswitch_add"), {"kind": Kind.RESULTS_REVIEW}
+    )
+    assert response.status_code == 302
+    switch = MessageKindSwitch.objects.get(kind=Kind.RESULTS_REVIEW)
+    assert (switch.is_enabled, switch.changed_by) == (False, admin_user)
