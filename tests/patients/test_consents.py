@@ -486,6 +486,11 @@ def test_the_patient_page_and_the_consent_page_say_a_guardian_must_sign_again(
     sign_again = reverse("patients:consent_sign", args=[minor.pk])
     assert f'href="{sign_again}?text={consent_texts.general.pk}">Sign again</a>' in page
     assert "Not in force: signed as a minor" in page  # The timeline keeps it, marked.
+    # The readiness panel links to the same signature, in both its layouts.
+    readiness_link = (
+        f'href="{sign_again}?text={consent_texts.general.pk}" data-testid="readiness-sign"'
+    )
+    assert page.count(readiness_link) == 2
     detail = practitioner_client.get(
         reverse("patients:consent_detail", args=[minor.pk, signed_as_minor.pk])
     ).text
