@@ -81,7 +81,7 @@ def test_the_front_desk_sends_a_failed_email_again(
     page.set_viewport_size(VIEWPORTS[viewport])
     login(page, "reception")
     page.goto(f"{live_server.url}/scheduling/today/")
-    page.get_by_role("link", name="Patient emails").click()
+    page.get_by_role("link", name="Emails", exact=True).click()
     outbox = page.get_by_test_id("outbox")
     expect(outbox).to_contain_text("Juliette Dubois")
     expect(page.locator(".outbox-filters")).to_contain_text("Failed 1")

@@ -41,7 +41,7 @@ def test_the_manager_shortens_tuesday_and_moves_the_appointment_left_outside(
     page.set_viewport_size(VIEWPORTS[viewport])
     login(page, "manager")
     page.goto(f"{live_server.url}/scheduling/")
-    page.get_by_role("link", name="Working hours").click()
+    page.get_by_role("link", name="Hours", exact=True).click()
     row = page.get_by_test_id(f"hours-row-{practitioner.pk}")
     expect(row).to_contain_text(en("Mon-Fri 09:00-12:30, 14:00-18:30; Sat-Sun off"))
     screenshot(page, f"scheduling-working-hours-journey-{viewport}")
