@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.roles import Role
-from scheduling import services
 from scheduling.availability import SlotUnavailable
 from scheduling.models import Appointment
 from scheduling.services import (
@@ -17,6 +16,7 @@ from scheduling.services import (
     appointment_cancel,
     appointment_move,
     appointment_transition,
+    booking,
 )
 from tests.scheduling.conftest import MONDAY, at, give_week
 from tests.scheduling.factories import AppointmentFactory, PatientFactory, TimeOffFactory
@@ -341,8 +341,9 @@ def test_a_no_show_whose_time_was_booked_since_stays_a_no_show(
     appointment_transition(appointment=appointment, status="no_show", by=clinic)
     book(clinic, PatientFactory(first_name="Walk-in"), treatment, at(TUESDAY, "10:30"))
     if found == "by the constraint":
-        # Someone booked the time between the check and the save.
-        monkeypatch.setattr(services, "_taken_since_no_show", lambda appointment: False)
+        # Someone booked the time between the check and the save (the check is patched in
+        # booking.py, where appointment_transition looks it up).
+        monkeypatch.setattr(booking, "_taken_since_no_show", lambda appointment: False)
     with pytest.raises(ValidationError, match="booked for another appointment"):
         appointment_transition(appointment=appointment, status="arrived", by=clinic)
     appointment.refresh_from_db()

@@ -1,0 +1,128 @@
+"""Writes for days off: a practitioner's, or the whole clinic's (closures)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.lib.dates import years_after
+from clinic.roles import Capability, can
+from scheduling import clock, selectors
+from scheduling.models import TimeOff
+from scheduling.services._common import check_practitioner
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+# Days off are recorded this far ahead at most, and last at most this long: beyond, the year
+# was most likely mistyped (and a closure would refuse every booking until then).
+TIME_OFF_YEARS_AHEAD = 2
+LONGEST_TIME_OFF = datetime.timedelta(days=366)
+
+
+def _time_off_errors(
+    *, practitioner: User | None, first_day: datetime.date, last_day: datetime.date, by: User
+) -> dict[str, str]:
+    """What is wrong with these days off, by field, before the database is asked anything."""
+    errors = {}
+    if practitioner is None:
+        if not can(by, Capability.MANAGE_STAFF):
+            errors["practitioner"] = "Only the clinic manager can close the whole clinic."
+    else:
+        try:
+            check_practitioner(practitioner)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    today = clock.local_today()
+    furthest = years_after(today, TIME_OFF_YEARS_AHEAD)
+    if first_day < today:
+        errors["first_day"] = "That day has passed: days off are recorded from today on."
+    elif first_day > furthest:
+        errors["first_day"] = (
+            f"That is more than two years ahead (after {clock.long_day(furthest)} "
+            f"{furthest.year}): check the year."
+        )
+    if last_day < first_day:
+        errors["last_day"] = "The last day must be on or after the first day."
+    elif last_day - first_day >= LONGEST_TIME_OFF:
+        errors["last_day"] = "Days off last a year at most: check the last day's year."
+    return errors
+
+
+@transaction.atomic
+def time_off_add(
+    *,
+    practitioner: User | None,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    reason: str = "",
+    by: User,
+) -> TimeOff:
+    """Record days a practitioner does not work, or (without a practitioner) days the whole
+    clinic is closed; from then on `Availability` refuses bookings on them. Appointments
+    already booked then are left as they are: `selectors.time_off_clashes` lists them for the
+    desk to move or cancel.
+
+    Anyone who books records a practitioner's days off; closing the clinic is the clinic
+    manager's. Days off of one practitioner (or two closures) never overlap: the refusal names
+    the days off already recorded."""
+    errors = _time_off_errors(
+        practitioner=practitioner, first_day=first_day, last_day=last_day, by=by
+    )
+    if errors:
+        raise ValidationError(errors)
+    if practitioner is not None:
+        # Two people recording days off for the same practitioner at once: the second waits
+        # here for the first to commit, then finds its days off below.
+        get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
+    overlapping = (
+        TimeOff.objects.filter(
+            practitioner=practitioner, first_day__lte=last_day, last_day__gte=first_day
+        )
+        .select_related("practitioner")
+        .order_by("first_day", "pk")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "first_day": "These days overlap a day off already recorded: "
+                f"{selectors.time_off_described(overlapping)}."
+            }
+        )
+    off = TimeOff(
+        practitioner=practitioner, first_day=first_day, last_day=last_day, reason=reason.strip()
+    )
+    off._history_user = by
+    off.save()
+    return off
+
+
+def time_off_removal_refusal(off: TimeOff, *, by: User, today: datetime.date) -> str | None:
+    """Why `by` cannot remove `off` on `today`, or None when they can: for the service and
+    for the button a page offers (no query)."""
+    if off.practitioner_id is None and not can(by, Capability.MANAGE_STAFF):
+        return "Only the clinic manager can open the clinic on the days of a closure."
+    if off.first_day <= today:
+        return "This day off has begun: it can no longer be removed."
+    return None
+
+
+@transaction.atomic
+def time_off_remove(*, time_off: TimeOff, by: User) -> None:
+    """Take back a day off (or closure) that has not begun: the practitioner (or the clinic)
+    can be booked on those days again. The history keeps it, and who removed it."""
+    off = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
+    if off is None:
+        raise ValidationError("This day off was already removed.")
+    refusal = time_off_removal_refusal(off, by=by, today=clock.local_today())
+    if refusal:
+        raise ValidationError(refusal)
+    off._history_user = by
+    off.delete()
