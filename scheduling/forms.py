@@ -335,6 +335,12 @@ class TimeOffForm(forms.Form):
         return cleaned
 
 
+class TimeOffBackForm(forms.Form):
+    """The day a practitioner on a day off is back (or the clinic opens again)."""
+
+    back_on = DayField(label="Back on")
+
+
 # Forty-two times on one page: plain 24-hour text boxes ("14:00"), narrower than the browser's
 # time pickers (which show "02:00 PM" in an English browser).
 _HOURS_INPUT = forms.TimeInput(

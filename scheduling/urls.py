@@ -47,6 +47,7 @@ urlpatterns = [
     path("days-off/", time_off.time_off_list, name="time_off_list"),
     path("days-off/<int:pk>/", time_off.time_off_detail, name="time_off"),
     path("days-off/<int:pk>/remove/", time_off.time_off_remove, name="time_off_remove"),
+    path("days-off/<int:pk>/back-early/", time_off.time_off_end_early, name="time_off_end_early"),
     path("hours/", working_hours.working_hours_list, name="working_hours_list"),
     path("hours/<int:practitioner_id>/", working_hours.working_hours, name="working_hours"),
     path("calendar-feed/", feeds.feed_settings, name="feed_settings"),

@@ -50,8 +50,10 @@ from scheduling.services.time_off import (
     LONGEST_TIME_OFF,
     TIME_OFF_YEARS_AHEAD,
     time_off_add,
+    time_off_end_early,
     time_off_removal_refusal,
     time_off_remove,
+    time_off_shortening_refusal,
 )
 from scheduling.services.waitlist import waitlist_add, waitlist_withdraw
 
@@ -82,8 +84,10 @@ __all__ = [
     "hours_field",
     "series_propose",
     "time_off_add",
+    "time_off_end_early",
     "time_off_removal_refusal",
     "time_off_remove",
+    "time_off_shortening_refusal",
     "transition_refusal",
     "waitlist_add",
     "waitlist_withdraw",

@@ -126,3 +126,44 @@ def time_off_remove(*, time_off: TimeOff, by: User) -> None:
         raise ValidationError(refusal)
     off._history_user = by
     off.delete()
+
+
+def time_off_shortening_refusal(off: TimeOff, *, by: User, today: datetime.date) -> str | None:
+    """Why `by` cannot end `off` early on `today`, or None when they can (no query): a day
+    off that is over has nothing left to end."""
+    if off.practitioner_id is None and not can(by, Capability.MANAGE_STAFF):
+        return "Only the clinic manager can open the clinic on the days of a closure."
+    if off.last_day < today:
+        return "This day off is over."
+    return None
+
+
+@transaction.atomic
+def time_off_end_early(*, time_off: TimeOff, back_on: datetime.date, by: User) -> TimeOff | None:
+    """The practitioner is back (or the clinic opens) on `back_on`, earlier than recorded:
+    the day off ends the day before, and `back_on` onwards can be booked again. Back on the
+    day off's very first day, nothing of it is left: it is removed. Today at the earliest,
+    and within the day off. The history keeps the change and who made it.
+
+    Returns the day off as it now is, or None when it was removed."""
+    off = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
+    if off is None:
+        raise ValidationError("This day off was already removed.")
+    today = clock.local_today()
+    refusal = time_off_shortening_refusal(off, by=by, today=today)
+    if refusal:
+        raise ValidationError(refusal)
+    if back_on < max(today, off.first_day):
+        earliest = "today" if today >= off.first_day else "its first day"
+        raise ValidationError({"back_on": f"Back on {earliest} at the earliest."})
+    if back_on > off.last_day:
+        raise ValidationError(
+            {"back_on": f"The day off already ends on {clock.long_day(off.last_day)}."}
+        )
+    off._history_user = by
+    if back_on == off.first_day:
+        off.delete()
+        return None
+    off.last_day = back_on - datetime.timedelta(days=1)
+    off.save(update_fields=["last_day"])
+    return off

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.lib.forms import save_form
 from clinic.roles import Capability, can, requires
 from scheduling import clock, selectors, services
-from scheduling.forms import TimeOffForm
+from scheduling.forms import TimeOffBackForm, TimeOffForm
 from scheduling.models import TimeOff
 from scheduling.views._htmx import page_or_fragment
 
@@ -111,17 +111,53 @@ def time_off_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A day off and the live appointments in it, each with Move and Cancel (the appointment
     dialog's). The list reloads itself after each move or cancellation."""
     off = selectors.time_off_for(request.user, pk)
+    return _detail(request, off, TimeOffBackForm(initial={"back_on": clock.local_today()}))
+
+
+def _detail(request: HttpRequest, off: TimeOff, back_form: TimeOffBackForm) -> HttpResponse:
+    today = clock.local_today()
     context = {
         "off": off,
         "clashes": selectors.time_off_clashes(off=off, limit=CLASHES_SHOWN),
         "clash_count": selectors.time_off_clash_counts([off])[off.pk],
         "changes": selectors.time_off_history(off=off),
-        "removable": services.time_off_removal_refusal(
-            off, by=request.user, today=clock.local_today()
-        )
-        is None,
+        "removable": services.time_off_removal_refusal(off, by=request.user, today=today) is None,
+        # Offered while the user may end the day off early; shown with its refusal otherwise.
+        "back_form": back_form
+        if back_form.errors
+        or services.time_off_shortening_refusal(off, by=request.user, today=today) is None
+        else None,
     }
     return page_or_fragment(request, "scheduling/timeoff_detail.html", "clashes", context)
+
+
+@require_POST
+@requires(Capability.BOOK_APPOINTMENTS)
+def time_off_end_early(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner is back before the day off ends: refused at the "Back on" field, the
+    page shows again with what was typed."""
+    off = selectors.time_off_for(request.user, pk)
+    form = TimeOffBackForm(request.POST)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.time_off_end_early(time_off=off, by=request.user, **data),
+        success=lambda left: (
+            f"{selectors.time_off_title(off)}: back on "
+            f"{clock.long_day(form.cleaned_data['back_on'])}, who can be booked from then on."
+            if left is not None
+            else f"{selectors.time_off_title(off)} {selectors.time_off_when(off)} is removed: "
+            "those days can be booked again."
+        ),
+        next_url=lambda left: (
+            reverse("scheduling:time_off", args=[left.pk])
+            if left is not None
+            else reverse("scheduling:time_off_list")
+        ),
+    )
+    if saved is not None:
+        return saved
+    return _detail(request, off, form)
 
 
 @require_POST

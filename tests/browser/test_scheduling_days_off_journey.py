@@ -123,3 +123,37 @@ def test_the_today_board_marks_an_appointment_on_a_day_off(
         "On Sophie Martin's day off (sick)"
     )
     screenshot(page, "scheduling-today-day-off-laptop")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_practitioner_back_early_is_bookable_again_from_that_day(
+    page: Page, live_server, login, screenshot, practitioner, receptionist, two_practitioner_week,
+    viewport,
+):  # fmt: skip
+    """Dr Martin, off sick Monday to Thursday, is back on Wednesday: the desk says so on the
+    day off's page, and the week shows her free from Wednesday."""
+    off = TimeOff.objects.create(
+        practitioner=practitioner,
+        first_day=datetime.date(2026, 3, 16),
+        last_day=THURSDAY,
+        reason="sick",
+    )
+    page.set_viewport_size(VIEWPORTS[viewport])
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/days-off/{off.pk}/")
+    card = page.get_by_test_id("back-early")
+    card.get_by_label("Back on").fill("2026-03-15")
+    card.get_by_role("button", name="Save the day back").click()
+    card = page.get_by_test_id("back-early")
+    expect(card).to_contain_text("Back on today at the earliest.")
+    expect(card.get_by_label("Back on")).to_have_value("2026-03-15")
+    card.get_by_label("Back on").fill("2026-03-18")
+    screenshot(page, f"scheduling-day-off-back-early-{viewport}")
+    card.get_by_role("button", name="Save the day back").click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Sophie Martin's day off: back on Wednesday 18 March, who can be booked from then on."
+    )
+    expect(page.locator(".page-subtitle")).to_contain_text("Monday 16 March")
+    expect(page.locator(".page-subtitle")).to_contain_text("Tuesday 17 March")
+    off.refresh_from_db()
+    assert off.last_day == datetime.date(2026, 3, 17)

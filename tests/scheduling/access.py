@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {
     "scheduling:time_off_list": Rule(),
     "scheduling:time_off": Rule(kwargs=lambda w: {"pk": w.time_off.pk}),
     "scheduling:time_off_remove": Rule(kwargs=lambda w: {"pk": w.time_off.pk}, **POST_ONLY),
+    "scheduling:time_off_end_early": Rule(kwargs=lambda w: {"pk": w.time_off.pk}, **POST_ONLY),
     # Everyone who books sees the practitioners' weeks; setting one is the clinic manager's
     # (a POST by anyone else is refused: tests/scheduling/test_working_hours.py).
     "scheduling:working_hours_list": Rule(),

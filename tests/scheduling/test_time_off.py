@@ -48,6 +48,17 @@ def remove_url(off: TimeOff) -> str:
     return reverse("scheduling:time_off_remove", args=[off.pk])
 
 
+def book_at_ten(practitioner, patient, appointment_type, day: datetime.date, *, by) -> Appointment:
+    """Book through the service, the real availability deciding."""
+    return appointment_book(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=appointment_type,
+        start=at(day, "10:00"),
+        booked_by=by,
+    )
+
+
 def said(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
@@ -415,13 +426,7 @@ def test_booking_on_a_recorded_day_off_is_refused_until_it_is_removed(
     off = TimeOff.objects.get()
 
     def book():
-        return appointment_book(
-            patient=patient,
-            practitioner=clinic,
-            appointment_type=treatment,
-            start=at(WEDNESDAY, "10:00"),
-            booked_by=receptionist,
-        )
+        return book_at_ten(clinic, patient, treatment, WEDNESDAY, by=receptionist)
 
     with pytest.raises(SlotUnavailable) as refused:
         book()
@@ -547,3 +552,115 @@ def test_a_day_offs_page_runs_a_constant_number_of_queries(
     book(WEDNESDAY, range(9, 17))
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(listed(receptionist_client.get(detail_url(closure)).text)) == 20
+
+
+# Back early: a day off that has begun (or not) ends before its recorded last day.
+
+
+def back_url(off: TimeOff) -> str:
+    return reverse("scheduling:time_off_end_early", args=[off.pk])
+
+
+def test_a_practitioner_back_early_can_be_booked_from_that_day(
+    receptionist_client, receptionist, clinic, patient, treatment
+):
+    off = TimeOffFactory(practitioner=clinic, first_day=MONDAY, last_day=THURSDAY, reason="sick")
+    page = receptionist_client.get(detail_url(off)).text
+    assert f'action="{back_url(off)}"' in page
+    response = receptionist_client.post(back_url(off), {"back_on": "2026-03-18"}, follow=True)
+    assert response.redirect_chain == [(detail_url(off), 302)]
+    assert said(response) == [
+        "Sophie Martin's day off: back on Wednesday 18 March, who can be booked from then on."
+    ]
+    off.refresh_from_db()
+    assert (off.first_day, off.last_day) == (MONDAY, TUESDAY)
+    changed = TimeOff.history.filter(id=off.pk).latest()
+    assert (changed.history_type, changed.history_user, changed.last_day) == (
+        "~",
+        receptionist,
+        TUESDAY,
+    )
+
+    assert book_at_ten(clinic, patient, treatment, WEDNESDAY, by=receptionist).start == at(
+        WEDNESDAY, "10:00"
+    )
+    with pytest.raises(SlotUnavailable):
+        book_at_ten(clinic, patient, treatment, TUESDAY, by=receptionist)
+
+
+def test_back_on_the_first_day_removes_the_day_off(receptionist_client, receptionist, clinic):
+    off = TimeOffFactory(practitioner=clinic, first_day=MONDAY, last_day=TUESDAY)
+    response = receptionist_client.post(back_url(off), {"back_on": "2026-03-16"}, follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert not TimeOff.objects.exists()
+    assert TimeOff.history.get(id=off.pk, history_type="-").history_user == receptionist
+
+
+@pytest.mark.parametrize(
+    ("back_on", "error"),
+    [
+        ("2026-03-15", "Back on today at the earliest."),
+        ("2026-03-20", "The day off already ends on Thursday 19 March."),
+        ("", "This field is required."),
+        ("next week", "Enter a valid date."),
+    ],
+)
+def test_a_bad_day_back_is_refused_at_its_field_and_kept(
+    receptionist_client, clinic, back_on, error
+):
+    off = TimeOffFactory(practitioner=clinic, first_day=MONDAY, last_day=THURSDAY)
+    response = receptionist_client.post(back_url(off), {"back_on": back_on})
+    assert response.status_code == 200
+    assert response.context["back_form"].errors == {"back_on": [error]}
+    assert field_errors(response.text, "back_on") == [error]
+    assert f'value="{back_on}"' in response.text
+    off.refresh_from_db()
+    assert off.last_day == THURSDAY
+
+
+def test_a_day_off_not_begun_is_shortened_from_its_first_day_on(receptionist_client, clinic):
+    off = TimeOffFactory(practitioner=clinic, first_day=WEDNESDAY, last_day=THURSDAY)
+    response = receptionist_client.post(back_url(off), {"back_on": "2026-03-17"})
+    assert response.context["back_form"].errors == {
+        "back_on": ["Back on its first day at the earliest."]
+    }
+    receptionist_client.post(back_url(off), {"back_on": "2026-03-19"})
+    off.refresh_from_db()
+    assert (off.first_day, off.last_day) == (WEDNESDAY, WEDNESDAY)
+
+
+def test_a_day_off_that_is_over_cannot_be_ended_early(receptionist_client, clinic):
+    off = TimeOffFactory(
+        practitioner=clinic, first_day=MONDAY - datetime.timedelta(days=7), last_day=MONDAY
+    )
+    assert 'data-testid="back-early"' in receptionist_client.get(detail_url(off)).text
+    over = TimeOffFactory(
+        practitioner=clinic,
+        first_day=MONDAY - datetime.timedelta(days=7),
+        last_day=MONDAY - datetime.timedelta(days=6),
+    )
+    assert 'data-testid="back-early"' not in receptionist_client.get(detail_url(over)).text
+    response = receptionist_client.post(back_url(over), {"back_on": "2026-03-16"})
+    assert response.context["back_form"].non_field_errors() == ["This day off is over."]
+    over.refresh_from_db()
+    assert over.last_day == MONDAY - datetime.timedelta(days=6)
+
+
+def test_only_the_clinic_manager_opens_a_closure_early(
+    receptionist_client, admin_client, clinic, closure_at
+):
+    closure = closure_at(MONDAY)
+    assert 'data-testid="back-early"' not in receptionist_client.get(detail_url(closure)).text
+    response = receptionist_client.post(back_url(closure), {"back_on": "2026-03-16"})
+    assert response.context["back_form"].non_field_errors() == [
+        "Only the clinic manager can open the clinic on the days of a closure."
+    ]
+    assert TimeOff.objects.filter(pk=closure.pk).exists()
+    assert 'data-testid="back-early"' in admin_client.get(detail_url(closure)).text
+
+
+def test_a_get_does_not_end_a_day_off(receptionist_client, clinic):
+    off = TimeOffFactory(practitioner=clinic, first_day=MONDAY, last_day=THURSDAY)
+    assert receptionist_client.get(back_url(off), {"back_on": "2026-03-17"}).status_code == 405
+    off.refresh_from_db()
+    assert off.last_day == THURSDAY
