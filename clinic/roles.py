@@ -137,12 +137,14 @@ def practitioner_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def practitioners() -> QuerySet:
+def practitioners(*, former: bool = False) -> QuerySet:
     """Active staff in the practitioner role, by name: the people appointments and treatment
-    sessions are with (every app's practitioner lists and choices)."""
+    sessions are with (every app's practitioner lists and choices). With `former`, those whose
+    account was deactivated too: the people past work was with (the reports)."""
+    active = {} if former else {"is_active": True}
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER.value)
+        .objects.filter(groups__name=Role.PRACTITIONER.value, **active)
         .order_by("last_name", "first_name", "pk")
         .distinct()
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.http import urlencode
 
 from clinic.lib.dates import add_months
+from clinic.roles import practitioner_name, practitioners
 from scheduling import clock
 from scheduling.reports.selectors import Period
 from treatments.exports.forms import FIRST_YEAR
@@ -54,6 +55,11 @@ class MonthField(forms.Field):
         return datetime.date(year, month, 1)
 
 
+def _named_if_left(user: Any) -> str:
+    name = practitioner_name(user)
+    return name if user.is_active else f"{name} (left)"
+
+
 class ReportForm(forms.Form):
     """From which month to which, and optionally one practitioner's work. Both months may be
     left empty: the report then covers the last twelve full months and the current one."""
@@ -65,6 +71,10 @@ class ReportForm(forms.Form):
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         # An empty address is the default report, not a form left blank: always bound.
         super().__init__(data if data is not None else {}, **kwargs)
+        # Past months were also worked by practitioners who have since left.
+        practitioner = self.fields["practitioner"]
+        practitioner.queryset = practitioners(former=True)
+        practitioner.label_from_instance = _named_if_left
 
     @staticmethod
     def default_months() -> tuple[datetime.date, datetime.date]:

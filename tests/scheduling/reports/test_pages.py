@@ -77,6 +77,17 @@ def test_the_page_shows_every_table_with_its_legend_and_csv_link(
         assert name not in html
 
 
+def test_a_practitioner_who_has_left_can_still_be_chosen(
+    frozen, admin_client, everything, practitioner
+):
+    practitioner.is_active = False
+    practitioner.save(update_fields=["is_active"])
+    response = admin_client.get(PAGE, {**PERIOD, "practitioner": practitioner.pk})
+    assert response.context["report"].period.practitioner == practitioner
+    assert "Sophie Martin (left)</option>" in response.content.decode()
+    assert "the work of Sophie Martin." in response.content.decode()
+
+
 def test_headline_figures_sum_up_the_tables_below(frozen, admin_client, everything):
     response = admin_client.get(PAGE, PERIOD)
     html = response.content.decode()
