@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from clinic import roles
 from clinic.lib.dates import years_after
+from clinic.lib.forms import apply_errors
 from patients.forms import PatientField
 from scheduling import clock, selectors
 from scheduling.models import Appointment, WaitlistEntry, Weekday
@@ -24,12 +25,7 @@ SERVICE_FIELDS = {"start": "time", "first_start": "time", "plan": None}
 def show_service_error(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: at the matching field where there is one,
     above the form otherwise."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.message_dict.items():
-        field = SERVICE_FIELDS.get(key, key)
-        form.add_error(field if field in form.fields else None, errors)
+    apply_errors(form, error, renamed=SERVICE_FIELDS)
 
 
 class _ChoicesReadOnce(forms.models.ModelChoiceIterator):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -12,12 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at its field when the form has one."""
+def apply_errors(
+    form: forms.Form, error: ValidationError, *, renamed: Mapping[str, str | None] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: at its field when the form has one, above
+    the form otherwise. `renamed` maps a service's key to the form's field where they differ
+    (None: above the form)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
-    for field, errors in error.error_dict.items():
+    for key, errors in error.error_dict.items():
+        field = (renamed or {}).get(key, key)
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         form.add_error(target, errors)
 
