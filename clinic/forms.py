@@ -9,7 +9,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from clinic.roles import Role
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+# No role is picked for the manager: a new clinic manager is a choice, never a default.
+ROLE_CHOICES = [("", "Choose a role"), *((role.value, role.label) for role in Role)]
 
 
 class StaffFilterForm(forms.Form):
