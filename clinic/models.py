@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         LOGOUT = "logout", "Signed out"
         LOCKED_OUT = "locked_out", "Locked out"
+        INVITE = "invite", "Invitation sent"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -38,7 +39,17 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="audit_events",
     )
+    # The staff account an entry is about (one a clinic manager added, changed or invited).
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_audit_events",
+    )
     what = models.CharField(max_length=200, blank=True)
+    # For a changed staff account, the fields that changed: [[label, old, new], ...].
+    changes = models.JSONField(default=list, blank=True)
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
@@ -47,6 +58,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-at"], name="audit_patient_idx"),
             models.Index(fields=["user", "-at"], name="audit_user_idx"),
+            models.Index(fields=["staff_member", "-at"], name="audit_staff_member_idx"),
         ]
 
     def __str__(self) -> str:

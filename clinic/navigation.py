@@ -52,4 +52,5 @@ NAVIGATION: tuple[NavItem, ...] = (
         Capability.MANAGE_STAFF,
         "scheduling:email_switches",
     ),
+    NavItem("Staff", "staff:list", "person-badge", Capability.MANAGE_STAFF, "staff"),
 )

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import staff, views
 
 admin.site.site_header = "Mesoclinic back office"
 admin.site.site_title = "Mesoclinic"
@@ -50,6 +50,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("staff/", include((staff.urlpatterns, "staff"))),
     path("patients/", include("patients.urls")),
     path("cocktails/", include("cocktails.urls")),
     path("treatments/", include("treatments.urls")),

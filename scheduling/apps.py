@@ -8,10 +8,12 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.roles import Capability
+        from clinic.staff_notes import register_source as register_staff_note
         from patients.actions import register_action
         from patients.timeline import register_source
         from scheduling import patient_actions
         from scheduling.diary import SchedulingDiary
+        from scheduling.staff_notes import upcoming_appointments
         from scheduling.timeline_sources import appointment_entries
         from treatments.diary import register_provider
 
@@ -26,3 +28,5 @@ class SchedulingConfig(AppConfig):
             capabilities=(Capability.BOOK_APPOINTMENTS,),
             order=30,
         )
+        # The clinic manager deactivating a practitioner is told what is still booked.
+        register_staff_note("scheduling.upcoming", upcoming_appointments)

@@ -36,7 +36,7 @@ CORE_RULES: dict[str, Rule] = {
 }
 
 
-APPS = ("cocktails", "patients", "treatments", "scheduling", "scheduling.reports")
+APPS = ("clinic", "cocktails", "patients", "treatments", "scheduling", "scheduling.reports")
 
 
 def _app_modules() -> list[Any]:
