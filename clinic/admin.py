@@ -143,10 +143,14 @@ class StaffAdmin(UserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ("last_login", "date_joined") if obj is not None else ()
 
+    # Clinic managers add and change colleagues on the app's Staff page (clinic/staff.py),
+    # whose service keeps the rules (no self-lockout, a last manager stays one, invitations
+    # instead of typed passwords); here they only read. The superuser keeps the back office.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return request.user.is_superuser and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Staff sign clinical records: an account is deactivated, never deleted.
