@@ -18,13 +18,22 @@ User = get_user_model()
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Searchable by patient, user and date; nothing can be added, changed or deleted."""
+    """Searchable by patient, staff account, user and date; nothing can be added, changed or
+    deleted."""
 
-    list_display = ("at", "username", "action", "patient", "what", "ip_address")
+    list_display = ("at", "username", "action", "patient", "staff_member", "what", "ip_address")
     list_filter = ("action", ("at", admin.DateFieldListFilter))
-    search_fields = ("username", "patient__last_name", "patient__first_name", "what", "path")
+    search_fields = (
+        "username",
+        "patient__last_name",
+        "patient__first_name",
+        "staff_member__username",
+        "staff_member__last_name",
+        "what",
+        "path",
+    )
     date_hierarchy = "at"
-    list_select_related = ("patient", "user")
+    list_select_related = ("patient", "user", "staff_member")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

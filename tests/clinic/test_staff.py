@@ -367,3 +367,26 @@ def test_colleague_page_runs_a_constant_number_of_queries(
     with django_assert_num_queries(6):
         response = admin_client.get(reverse("staff:detail", args=[receptionist.pk]))
     assert response.content.decode().count("change-item") == extra
+
+
+def test_the_invitation_goes_through_a_real_mail_server_and_its_link_works(
+    admin_client, smtp_server
+):
+    assert _add(admin_client).status_code == 302
+    [received] = smtp_server.messages
+    assert received["To"] == "chloe.petit@example.test"
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    assert "Claire Durand" in text
+    link = re.search(r"https?://\S+", text).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = Client().get(f"/{path}", follow=True).content.decode()
+    assert "Choose a new password" in page
+
+
+def test_the_back_office_audit_log_finds_the_changes_to_a_staff_account(admin_client):
+    _add(admin_client)
+    listing = admin_client.get(reverse("admin:clinic_auditevent_changelist"), {"q": "chloe.petit"})
+    assert listing.status_code == 200
+    shown = listing.content.decode()
+    assert "Staff account added as Receptionist" in shown
+    assert "Invitation sent" in shown
