@@ -664,3 +664,23 @@ def test_a_get_does_not_end_a_day_off(receptionist_client, clinic):
     assert receptionist_client.get(back_url(off), {"back_on": "2026-03-17"}).status_code == 405
     off.refresh_from_db()
     assert off.last_day == THURSDAY
+
+
+def test_the_list_pages_by_25_keeping_its_filter(receptionist_client, clinic):
+    for week in range(26):
+        first = TUESDAY + datetime.timedelta(weeks=week)
+        TimeOffFactory(practitioner=clinic, first_day=first, last_day=first)
+    first_page = receptionist_client.get(LIST)
+    assert len(first_page.context["rows"]) == 25
+    assert 'href="?page=2"' in first_page.text
+    second = receptionist_client.get(LIST, {"page": 2})
+    assert len(second.context["rows"]) == 1
+    assert 'href="?page=1"' in second.text
+    past = receptionist_client.get(LIST, {"when": "past"})
+    assert 'aria-current="page">Past</a>' in past.text
+    assert "?page=" not in past.text
+    for week in range(1, 27):
+        gone = MONDAY - datetime.timedelta(weeks=week)
+        TimeOffFactory(practitioner=clinic, first_day=gone, last_day=gone)
+    past = receptionist_client.get(LIST, {"when": "past"})
+    assert 'href="?when=past&amp;page=2"' in past.text
