@@ -112,6 +112,14 @@ class Proposal:
     note: str = ""
 
 
+def day_blocks(
+    times: Iterable[tuple[datetime.time, datetime.time]], day: datetime.date
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """A day's blocks of working hours, given in the clinic's local times, as aware instants
+    on `day` (daylight-saving changes included)."""
+    return [(clock.at(day, start), clock.at(day, end)) for start, end in times]
+
+
 def inside_hours(
     blocks: Iterable[tuple[datetime.datetime, datetime.datetime]],
     start: datetime.datetime,
@@ -279,10 +287,7 @@ class Availability:
         """The practitioner's working hours that day, as aware instants; none on a day off."""
         if self.day_off_reason(day) is not None:
             return []
-        return [
-            (clock.at(day, start), clock.at(day, end))
-            for start, end in self.hours.get(day.weekday(), [])
-        ]
+        return day_blocks(self.hours.get(day.weekday(), []), day)
 
     def why_not_working(self, day: datetime.date) -> str:
         reason = self.day_off_reason(day)

@@ -30,6 +30,7 @@ from scheduling.availability import (
     SeriesSlot,
     Slot,
     SlotUnavailable,
+    day_blocks,
     inside_hours,
 )
 from scheduling.models import (
@@ -122,9 +123,17 @@ class DaySchedule:
     """What one practitioner's working day looks like: blocks of hours, or a day-off reason."""
 
     blocks: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
-    off_reason: str = ""
     # The practitioner's day off or the clinic's closure that day, if any.
     time_off: TimeOff | None = None
+
+    @property
+    def off_reason(self) -> str:
+        """Why the practitioner does not work that day ("" when they do): the day off's
+        reason, else "Clinic closed" or "Day off"."""
+        off = self.time_off
+        if off is None:
+            return ""
+        return off.reason or ("Clinic closed" if off.practitioner_id is None else "Day off")
 
 
 def schedules(
@@ -147,17 +156,10 @@ def schedules(
                 (o for o in days_off if o.covers(day) and o.practitioner_id in (None, pid)), None
             )
             if off is not None:
-                reason = off.reason or (
-                    "Clinic closed" if off.practitioner_id is None else "Day off"
-                )
-                result[pid, day] = DaySchedule(off_reason=reason, time_off=off)
+                result[pid, day] = DaySchedule(time_off=off)
                 continue
-            result[pid, day] = DaySchedule(
-                blocks=[
-                    (clock.at(day, block.starts_at), clock.at(day, block.ends_at))
-                    for block in hours[pid, day.weekday()]
-                ]
-            )
+            times = ((block.starts_at, block.ends_at) for block in hours[pid, day.weekday()])
+            result[pid, day] = DaySchedule(blocks=day_blocks(times, day))
     return result
 
 
@@ -393,8 +395,7 @@ def hours_clashes(
     outside = []
     for pk, start, end in times:
         day = clock.local(start).date()
-        blocks = [(clock.at(day, bs), clock.at(day, be)) for bs, be in week.get(day.weekday(), [])]
-        if not inside_hours(blocks, start, end):
+        if not inside_hours(day_blocks(week.get(day.weekday(), []), day), start, end):
             outside.append(pk)
     if not outside:
         return HoursClashes([], 0)
