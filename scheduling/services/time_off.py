@@ -104,23 +104,33 @@ def time_off_add(
     return off
 
 
+def _closure_refusal(off: TimeOff, *, by: User) -> str | None:
+    """Opening the clinic on the days of a closure is the clinic manager's."""
+    if off.practitioner_id is None and not can(by, Capability.MANAGE_STAFF):
+        return "Only the clinic manager can open the clinic on the days of a closure."
+    return None
+
+
+def _locked(time_off: TimeOff) -> TimeOff:
+    """The day off, its row locked against another change at the same moment."""
+    off = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
+    if off is None:
+        raise ValidationError("This day off was already removed.")
+    return off
+
+
 def time_off_removal_refusal(off: TimeOff, *, by: User, today: datetime.date) -> str | None:
     """Why `by` cannot remove `off` on `today`, or None when they can: for the service and
     for the button a page offers (no query)."""
-    if off.practitioner_id is None and not can(by, Capability.MANAGE_STAFF):
-        return "Only the clinic manager can open the clinic on the days of a closure."
-    if off.first_day <= today:
-        return "This day off has begun: it can no longer be removed."
-    return None
+    begun = "This day off has begun: it can no longer be removed."
+    return _closure_refusal(off, by=by) or (begun if off.first_day <= today else None)
 
 
 @transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User) -> None:
     """Take back a day off (or closure) that has not begun: the practitioner (or the clinic)
     can be booked on those days again. The history keeps it, and who removed it."""
-    off = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
-    if off is None:
-        raise ValidationError("This day off was already removed.")
+    off = _locked(time_off)
     refusal = time_off_removal_refusal(off, by=by, today=clock.local_today())
     if refusal:
         raise ValidationError(refusal)
@@ -131,11 +141,8 @@ def time_off_remove(*, time_off: TimeOff, by: User) -> None:
 def time_off_shortening_refusal(off: TimeOff, *, by: User, today: datetime.date) -> str | None:
     """Why `by` cannot end `off` early on `today`, or None when they can (no query): a day
     off that is over has nothing left to end."""
-    if off.practitioner_id is None and not can(by, Capability.MANAGE_STAFF):
-        return "Only the clinic manager can open the clinic on the days of a closure."
-    if off.last_day < today:
-        return "This day off is over."
-    return None
+    over = "This day off is over."
+    return _closure_refusal(off, by=by) or (over if off.last_day < today else None)
 
 
 @transaction.atomic
@@ -146,9 +153,7 @@ def time_off_end_early(*, time_off: TimeOff, back_on: datetime.date, by: User) -
     and within the day off. The history keeps the change and who made it.
 
     Returns the day off as it now is, or None when it was removed."""
-    off = TimeOff.objects.select_for_update().filter(pk=time_off.pk).first()
-    if off is None:
-        raise ValidationError("This day off was already removed.")
+    off = _locked(time_off)
     today = clock.local_today()
     refusal = time_off_shortening_refusal(off, by=by, today=today)
     if refusal:

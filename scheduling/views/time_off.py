@@ -58,6 +58,13 @@ def _add(data: dict[str, Any], by: Any) -> _Added:
     return _Added(off, selectors.time_off_clash_counts([off])[off.pk])
 
 
+def _removed(off: TimeOff) -> str:
+    return (
+        f"{selectors.time_off_title(off)} {selectors.time_off_when(off)} is removed: "
+        "those days can be booked again."
+    )
+
+
 def _initial(request: HttpRequest) -> dict[str, Any]:
     """A practitioner records their own days off, most often."""
     if selectors.is_practitioner(request.user):
@@ -146,8 +153,7 @@ def time_off_end_early(request: HttpRequest, pk: int) -> HttpResponse:
             f"{selectors.time_off_title(off)}: back on "
             f"{clock.long_day(form.cleaned_data['back_on'])}, who can be booked from then on."
             if left is not None
-            else f"{selectors.time_off_title(off)} {selectors.time_off_when(off)} is removed: "
-            "those days can be booked again."
+            else _removed(off)
         ),
         next_url=lambda left: (
             reverse("scheduling:time_off", args=[left.pk])
@@ -169,9 +175,5 @@ def time_off_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("scheduling:time_off", pk=off.pk)
-    messages.success(
-        request,
-        f"{selectors.time_off_title(off)} {selectors.time_off_when(off)} is removed: "
-        "those days can be booked again.",
-    )
+    messages.success(request, _removed(off))
     return redirect("scheduling:time_off_list")
