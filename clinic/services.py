@@ -48,13 +48,15 @@ def roles_sync() -> None:
 def staff_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: Role,
     first_name: str = "",
     last_name: str = "",
     email: str = "",
 ) -> User:
-    """Create a staff account in one role. Clinic managers also reach the Django admin."""
+    """Create a staff account in one role. Clinic managers also reach the Django admin.
+    Without a password the account cannot sign in until its owner chooses one (an invitation:
+    `staff_invite`)."""
     group, _ = Group.objects.get_or_create(name=role.value)
     user = User.objects.create_user(
         username=username,
@@ -182,17 +184,14 @@ def staff_invite(
             errors["username"] = "This username is taken."
         if errors:
             raise ValidationError(errors)
-        username = username or staff_username_suggest(first_name=first_name, last_name=last_name)
-        user = User(
-            username=username,
+        user = staff_create(
+            username=username or staff_username_suggest(first_name=first_name, last_name=last_name),
+            password=None,
+            role=role,
             first_name=first_name,
             last_name=last_name,
             email=email,
-            is_staff=role is Role.ADMIN,
         )
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         _audit(
             by=by,
             user=user,
@@ -230,10 +229,6 @@ def _sessions_end(user: User) -> int:
     ]
     Session.objects.filter(pk__in=ended).delete()
     return len(ended)
-
-
-def _is_manager(user: User) -> bool:
-    return user.is_superuser or staff_role(user) is Role.ADMIN
 
 
 @transaction.atomic
