@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -581,7 +582,7 @@ class OutboxMessage(models.Model):
         if self.lead is None:
             return self.get_kind_display()
         hours = self.lead.total_seconds() / 3600
-        return f"{self.get_kind_display()}, {hours:g} hour{'' if hours == 1 else 's'} before"
+        return f"{self.get_kind_display()}, {hours:g} hour{pluralize(hours)} before"
 
 
 class MessageKindSwitch(models.Model):

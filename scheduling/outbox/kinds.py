@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q
+from django.template.defaultfilters import pluralize
 
 from clinic.lib.email import Attachment
 from scheduling.models import OutboxMessage
@@ -88,4 +89,4 @@ def audience_conditions() -> Conditions:
 
 def amount(value: float, unit: str) -> str:
     """ "2 hours", "1 day", "0.5 hours": a figure from the settings, for staff to read."""
-    return f"{value:g} {unit}{'' if value == 1 else 's'}"
+    return f"{value:g} {unit}{pluralize(value)}"

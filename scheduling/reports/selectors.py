@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.template.defaultfilters import pluralize
 
 from clinic.lib.dates import add_months, months_between
 from clinic.lib.orm import AddDays
@@ -143,7 +144,7 @@ def _text(value: Value_, kind: str) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{_text(count, COUNT)} {noun}{'' if count == 1 else 's'}"
+    return f"{_text(count, COUNT)} {noun}{pluralize(count)}"
 
 
 def _csv_value(value: Value_) -> Value_ | str:
