@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -323,7 +323,6 @@ class ConsentStatus:
     text: ConsentText
     signature: Consent | None = None
     minor_signature: Consent | None = None
-    older_signatures: list[Consent] = field(default_factory=list)
 
     @property
     def problem(self) -> str:
