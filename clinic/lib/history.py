@@ -14,6 +14,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from clinic.roles import practitioner_name
+
 # Bookkeeping columns that change without anyone meaning to change them.
 BOOKKEEPING = frozenset({"updated_at", "created_at", "recorded_at", "uploaded_at"})
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -112,7 +114,7 @@ def record_changes(
         changes.append(
             Change(
                 when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "System",
+                who=practitioner_name(user) if user else "System",
                 what=describe(record),
                 action=actions.get(record.history_type, "changed"),
                 fields=tuple(diffs),

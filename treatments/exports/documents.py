@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clinic.lib.pdf import pdf_render
+from clinic.roles import practitioner_name
 from patients.models import Patient
 from treatments.exports.selectors import FULL_RECORDS, SummaryDocument
 from treatments.models import TreatmentPlan, TreatmentSession
@@ -96,7 +97,7 @@ NOTE_COLUMNS = ("Reaction details", "Aftercare", "Notes")
 
 
 def _person(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return practitioner_name(user) if user is not None else ""
 
 
 def _moment(value: datetime.datetime | None) -> str:
