@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 
@@ -77,6 +78,13 @@ def check_patient_bookable(*, patient: Patient, appointment_type: AppointmentTyp
 def check_practitioner(practitioner: User) -> None:
     if not practitioner.is_active or Role.PRACTITIONER not in user_roles(practitioner):
         raise ValidationError({"practitioner": "Choose an active practitioner."})
+
+
+def lock_practitioner(practitioner: User) -> None:
+    """Lock the practitioner's row for the transaction: two people changing the same
+    practitioner's days off or hours at once are taken one after the other, the second
+    seeing what the first committed."""
+    get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
 
 
 def _check_type(appointment_type: AppointmentType) -> None:

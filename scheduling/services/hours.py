@@ -6,14 +6,13 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic.roles import Capability, can
 from scheduling import selectors
 from scheduling.models import Weekday, WorkingHours
-from scheduling.services._common import check_practitioner
+from scheduling.services._common import check_practitioner, lock_practitioner
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -85,7 +84,7 @@ def working_hours_set(*, practitioner: User, week: Week, by: User) -> int:
         raise ValidationError(errors)
     # Two managers saving the same week at once: the second waits here for the first to
     # commit, then replaces what the first saved (never a mix of the two).
-    get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
+    lock_practitioner(practitioner)
     wanted = {(weekday, start): end for weekday, blocks in week.items() for start, end in blocks}
     changes = 0
     for block in WorkingHours.objects.filter(practitioner=practitioner):

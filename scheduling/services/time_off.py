@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -13,7 +12,7 @@ from clinic.lib.dates import years_after
 from clinic.roles import Capability, can
 from scheduling import clock, selectors
 from scheduling.models import TimeOff
-from scheduling.services._common import check_practitioner
+from scheduling.services._common import check_practitioner, lock_practitioner
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -80,7 +79,7 @@ def time_off_add(
     if practitioner is not None:
         # Two people recording days off for the same practitioner at once: the second waits
         # here for the first to commit, then finds its days off below.
-        get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
+        lock_practitioner(practitioner)
     overlapping = (
         TimeOff.objects.filter(
             practitioner=practitioner, first_day__lte=last_day, last_day__gte=first_day
