@@ -110,6 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections: measured ~10x throughput on small views (shared/STACK.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    # `make run` serves requests in threads: a transaction that reads then writes must queue
+    # for SQLite's one write lock from its start (IMMEDIATE), or the second of two such
+    # requests fails with "database is locked" instead of waiting (up to `timeout` seconds).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -87,3 +87,44 @@ def test_closures_are_recorded_and_kept_apart_on_sqlite(sqlite_database):
     # No advisory lock there: SQLite lets one transaction write at a time by itself.
     printed = run_on_sqlite(sqlite_database, CLOSURES)
     assert "refused: These days overlap a day off already recorded: The clinic is closed" in printed
+
+
+# Two requests of `make run` (runserver serves each in its own thread) that read and then
+# write in one transaction. SQLite's default deferred transactions would take the write lock
+# only at the first write: the second to write then fails at once with "database is locked"
+# (a 500), the wait for the lock (`timeout`) being no help to a reader already holding its
+# snapshot. Transactions that begin IMMEDIATE queue for the lock instead.
+CONCURRENT_WRITERS = """
+import datetime, threading, time
+import django
+django.setup()
+from django.db import connection, transaction
+from scheduling.models import TimeOff
+
+outcomes = []
+
+def record(offset):
+    try:
+        with transaction.atomic():
+            TimeOff.objects.filter(practitioner__isnull=True).count()  # the overlap check's read
+            time.sleep(0.3)  # the other thread reads meanwhile
+            day = datetime.date(2030, 1, 1) + datetime.timedelta(days=offset)
+            TimeOff.objects.create(first_day=day, last_day=day, reason="works")
+        outcomes.append("saved")
+    except Exception as error:
+        outcomes.append(f"{type(error).__name__}: {error}")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=record, args=(n,)) for n in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sorted(outcomes), TimeOff.objects.count())
+"""
+
+
+def test_concurrent_transactions_wait_for_each_other_on_sqlite(sqlite_database):
+    printed = run_on_sqlite(sqlite_database, CONCURRENT_WRITERS)
+    assert printed.strip() == "['saved', 'saved'] 2"
