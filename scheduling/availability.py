@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -69,9 +69,10 @@ class Slot:
         )
 
 
-@dataclass(frozen=True)
-class Held:
-    """Time an existing appointment holds: its own length plus the gap after it."""
+class Held(NamedTuple):
+    """Time an existing appointment holds: its own length plus the gap after it. A named
+    tuple: a series in a busy clinic reads thousands of them, and a tuple is built in a
+    fraction of a frozen dataclass's time."""
 
     start: datetime.datetime
     until: datetime.datetime
@@ -166,6 +167,7 @@ class Availability:
         self._moving = frozenset(moving)
         self._moving_starts: set[datetime.datetime] = set()
         self.now = now or clock.now()
+        self._tz = clock.clinic_tz()
         self.hours: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
         for block in hours:
             self.hours.setdefault(block.weekday, []).append((block.starts_at, block.ends_at))
@@ -182,12 +184,15 @@ class Availability:
             self._add_busy(entry)
 
     def _add_busy(self, entry: Held, only: set[datetime.date] | None = None) -> None:
+        # Called for every appointment of every day read (thousands for a series in a busy
+        # clinic): the clinic's zone is read once, and most entries stay within one day.
         if entry.appointment_id and entry.appointment_id in self._moving:
             self._moving_starts.add(entry.start)
             return
-        first = clock.local(entry.start).date()
-        last = clock.local(entry.until).date()
-        for day in clock.days(first, (last - first).days + 1):
+        first = entry.start.astimezone(self._tz).date()
+        last = entry.until.astimezone(self._tz).date()
+        days = [first] if first == last else clock.days(first, (last - first).days + 1)
+        for day in days:
             if only is None or day in only:
                 self._busy_by_day.setdefault(day, []).append(entry)
 
