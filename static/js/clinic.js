@@ -23,6 +23,35 @@
       target.dispatchEvent(new Event("search"));
     }
   });
+  // A table wider than its box scrolls sideways, and only a focused box scrolls by keyboard
+  // (WCAG 2.1.1): while it overflows, the box is a region in the tab order, named after the
+  // section it belongs to (not the same name: two landmarks would then be alike). Checked
+  // again when the window is resized or htmx swaps content in.
+  var SCROLL_REGION = ["tabindex", "role", "aria-label", "data-scroll-region"];
+  function reachScrollingTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.hasAttribute("data-scroll-region")) {
+        var section = box.closest("[aria-labelledby]");
+        var title = section && document.getElementById(section.getAttribute("aria-labelledby"));
+        box.setAttribute("data-scroll-region", "");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (title ? title.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      } else if (!scrolls && box.hasAttribute("data-scroll-region")) {
+        SCROLL_REGION.forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  var resizing = false;
+  window.addEventListener("resize", function () {
+    if (!resizing) {
+      resizing = true;
+      window.requestAnimationFrame(function () { resizing = false; reachScrollingTables(); });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", reachScrollingTables);
+  reachScrollingTables();
   // Any element with data-confirm asks before its form is submitted.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
