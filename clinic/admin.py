@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 
 from clinic.audit import audit_record, audit_record_many
+from clinic.lib.admin import SuperuserEditsOnly
 from clinic.models import AuditEvent
 from clinic.roles import Role
 
@@ -126,7 +127,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(SuperuserEditsOnly, UserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "role", "is_active")
     list_filter = ("is_active", "groups")
 
@@ -154,13 +155,7 @@ class StaffAdmin(UserAdmin):
 
     # Clinic managers add and change colleagues on the app's Staff page (clinic/staff.py),
     # whose service keeps the rules (no self-lockout, a last manager stays one, invitations
-    # instead of typed passwords); here they only read. The superuser keeps the back office.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
+    # instead of typed passwords); here they only read (SuperuserEditsOnly).
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Staff sign clinical records: an account is deactivated, never deleted.
         return False

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -146,5 +146,18 @@ def practitioners(*, former: bool = False) -> QuerySet:
         get_user_model()
         .objects.filter(groups__name=Role.PRACTITIONER.value, **active)
         .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )
+
+
+def staff_members(*, former: bool = False) -> QuerySet:
+    """Staff in any role (and superusers), by name; with `former`, the deactivated too, after
+    the active: the people a past record may name (who received a lot, for instance)."""
+    active = {} if former else {"is_active": True}
+    roles = Q(groups__name__in=[role.value for role in Role]) | Q(is_superuser=True)
+    return (
+        get_user_model()
+        .objects.filter(roles, **active)
+        .order_by("-is_active", "last_name", "first_name", "pk")
         .distinct()
     )

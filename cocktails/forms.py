@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from clinic.roles import practitioner_name, staff_members
 from cocktails.choices import Indication
 from cocktails.composition import (
     ML,
@@ -314,9 +317,48 @@ class LotReceiveForm(LotDetailsForm):
     field_order = ("product",)
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """A member of staff, named as every page names them, the current staff listed first and
+    the former ones (deactivated accounts) apart: a past record may name either."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return practitioner_name(obj)
+
+    def group(self) -> None:
+        """List the staff in their two groups; read when the select is drawn (one query), not
+        when the form only validates. Call it once the field is set up (its empty label)."""
+        self.choices = functools.cache(self._grouped)
+
+    def _grouped(self) -> list[Any]:
+        groups: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
+        for user in self.queryset:
+            groups[user.is_active].append((user.pk, self.label_from_instance(user)))
+        choices: list[Any] = [("", self.empty_label)] if self.empty_label is not None else []
+        return choices + [
+            (label, groups[active])
+            for active, label in ((True, "Current staff"), (False, "Former staff"))
+            if groups[active]
+        ]
+
+
 class LotCorrectForm(LotDetailsForm):
     """A correction of a lot's details; the reason is kept in the lot's change history."""
 
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        help_text="Only if the lot was entered under the wrong product: its vials move with it.",
+        error_messages={"invalid_choice": "Choose a product of the catalogue."},
+    )
+    received_by = StaffChoiceField(
+        queryset=staff_members(former=True),
+        label="Received by",
+        required=False,
+        empty_label="Not recorded",
+        error_messages={
+            "required": "Choose who received the lot: that cannot be unrecorded.",
+            "invalid_choice": "Choose a member of staff.",
+        },
+    )
     reason = forms.CharField(
         label="Reason for the correction",
         max_length=CORRECTION_REASON_MAX,
@@ -334,12 +376,30 @@ class LotCorrectForm(LotDetailsForm):
     @classmethod
     def for_lot(cls, lot: Lot, data: Any = None) -> LotCorrectForm:
         initial = {
+            "product": lot.product_id,
             "lot_number": lot.lot_number,
             "expiry_date": lot.expiry_date,
             "received_on": lot.received_on,
             "quantity": lot.quantity_received,
+            "received_by": lot.received_by_id,
         }
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        # The catalogue's products, and the lot's own even if withdrawn since.
+        products = form.fields["product"]
+        products.queryset = Product.objects.filter(
+            Q(is_active=True) | Q(pk=lot.product_id)
+        ).order_by("brand", "name")
+        # A lot always has a product: no blank choice. Read once when the select is drawn
+        # (without a blank first choice, the widget would read the first product again).
+        products.empty_label = None
+        products.choices = functools.cache(lambda: [(p.pk, str(p)) for p in products.queryset])
+        # Who received a lot may be corrected but not unrecorded; a lot received before this
+        # was recorded may stay without.
+        if lot.received_by_id is not None:
+            form.fields["received_by"].required = True
+            form.fields["received_by"].empty_label = None
+        form.fields["received_by"].group()
+        return form
 
 
 class ReasonForm(forms.Form):

@@ -157,8 +157,11 @@ def lot_recipients(*, lot: Lot) -> QuerySet[LotUsage]:
 
 
 # The fields of a lot its page lists changes of: the vials left change with every use and are
-# not in its history (a correction recomputes them from the vials received).
-_LOT_HISTORY_FIELDS = tracked_fields(Lot, BOOKKEEPING | {"quantity_left"})
+# not in its history (a correction recomputes them from the vials received). The product and
+# who received the lot are shown by name.
+_LOT_HISTORY_FIELDS = tracked_fields(
+    Lot, BOOKKEEPING | {"quantity_left"}, relations=("product", "received_by")
+)
 
 
 def _lot_change_title(record: Any) -> str:
@@ -169,13 +172,22 @@ def _lot_change_title(record: Any) -> str:
     return "Recalled" if record.recalled_at else "Changed"
 
 
-def lot_change_history(*, lot: Lot, limit: int = 50) -> list[Change]:
-    """The latest `limit` changes to a lot (its receipt, corrections, recall), newest first,
-    with who made them, when, what changed and why: one query, however many there are."""
+def lot_history_records(*, lot: Lot) -> QuerySet:
+    """The versions of `lot` its change history is read from, newest first (what a page of the
+    full history counts and pages through)."""
+    return Lot.history.model._default_manager.filter(id=lot.pk).order_by(
+        "-history_date", "-history_id"
+    )
+
+
+def lot_change_history(*, lot: Lot, limit: int = 50, offset: int = 0) -> list[Change]:
+    """The changes to a lot (its receipt, corrections, recall), newest first, from the
+    `offset`-th version on and `limit` at most, with who made them, when, what changed and
+    why: one query, however many there are."""
     records = list(
-        Lot.history.model._default_manager.filter(id=lot.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[: limit + 1]
+        lot_history_records(lot=lot).select_related("history_user", "product", "received_by")[
+            offset : offset + limit + 1
+        ]
     )
     return record_changes(
         records, fields=_LOT_HISTORY_FIELDS, describe=_lot_change_title, limit=limit

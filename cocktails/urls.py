@@ -25,6 +25,7 @@ catalogue_patterns = (
         path("lots/receive/", catalogue.lot_receive, name="lot_receive"),
         path("lots/<int:pk>/", catalogue.lot_detail, name="lot_detail"),
         path("lots/<int:pk>/correct/", catalogue.lot_correct, name="lot_correct"),
+        path("lots/<int:pk>/history/", catalogue.lot_history, name="lot_history"),
         path("lots/<int:pk>/recall/", catalogue.lot_recall, name="lot_recall"),
         path(
             "lots/<int:pk>/recipients.csv",

@@ -1,7 +1,10 @@
 """Back office for scheduling: the clinic's rooms, appointment types, hours and days off.
 
 Appointments are booked, moved and cancelled in the app (through the services, which keep
-the booking rules and the history); here they are read-only.
+the booking rules and the history); here they are read-only. So are working hours and days
+off for clinic managers: the app's Hours and Days off pages keep their rules (a closure is
+the manager's, no overlap, no day in the past, the clashes to move, one lock per
+practitioner); the superuser keeps the back office.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.admin import SuperuserEditsOnly
 from clinic.roles import Role
 from scheduling.models import (
     Appointment,
@@ -46,7 +50,7 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(SimpleHistoryAdmin):
+class WorkingHoursAdmin(SuperuserEditsOnly, SimpleHistoryAdmin):
     list_display = ("practitioner", "weekday", "starts_at", "ends_at")
     list_filter = ("practitioner", "weekday")
     list_select_related = ("practitioner",)
@@ -59,7 +63,7 @@ class WorkingHoursAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(SimpleHistoryAdmin):
+class TimeOffAdmin(SuperuserEditsOnly, SimpleHistoryAdmin):
     list_display = ("first_day", "last_day", "practitioner", "reason")
     list_filter = ("practitioner",)
     list_select_related = ("practitioner",)

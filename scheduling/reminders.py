@@ -3,7 +3,11 @@
 Booking confirmation (key `appointment:<pk>@<start>/with:<practitioner pk>`): planned for an
 upcoming appointment booked or moved (to another time or another practitioner) in the last
 day, due REMINDER_CONFIRMATION_DELAY_MINUTES after that, so a booking undone at once sends
-nothing. Due confirmations of one patient go as one email.
+nothing. Due confirmations of one patient go as one email. What decides is what the patient
+was last told: the last confirmation or reminder sent about the appointment. A move back
+before the new arrangement's confirmation went sends nothing (she still holds the right
+time); a move back after it is confirmed again, under the key `…/after:<pk of that message>`
+when the arrangement was confirmed once already.
 
 Appointment reminder (key `appointment:<pk>@<start>/with:<practitioner pk>/<lead in
 minutes>m`): for each lead in
@@ -35,7 +39,8 @@ from typing import Any
 
 import icalendar
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
@@ -50,6 +55,7 @@ from scheduling.selectors import practitioner_name
 from scheduling.treatment_reminders import AFTERCARE_CHECK_IN, MAINTENANCE_DUE, RESULTS_REVIEW
 
 Kind = OutboxMessage.Kind
+Status = OutboxMessage.Status
 UPCOMING = Appointment.UPCOMING
 # Confirmations are planned for appointments booked or moved this recently: older ones were
 # confirmed long ago, or booked before the patient agreed to emails.
@@ -93,13 +99,20 @@ def appointment_key(
     start: datetime.datetime,
     practitioner_id: int,
     lead: datetime.timedelta | None = None,
+    *,
+    after: int | None = None,
 ) -> str:
+    """The key of a message about an appointment at `start` with the practitioner. `after`
+    names the message a confirmation follows, when this arrangement was confirmed before it
+    (the appointment moved away and back): the first confirmation's key is taken."""
     key = (
         f"appointment:{appointment_id}@{start.astimezone(clock.UTC):%Y%m%dT%H%M%SZ}"
         f"/with:{practitioner_id}"
     )
     if lead is not None:
         key += f"/{int(lead.total_seconds()) // 60}m"
+    if after is not None:
+        key += f"/after:{after}"
     return key
 
 
@@ -122,23 +135,57 @@ def _planned(kind: str, lead: datetime.timedelta | None = None) -> Exists:
             event_at=OuterRef("start"),
             practitioner=OuterRef("practitioner"),
             lead=lead,
-        ).exclude(status=OutboxMessage.Status.CANCELLED)
+        ).exclude(status=Status.CANCELLED)
+    )
+
+
+def _last_told() -> Coalesce:
+    """The pk of the last email sent about the outer appointment that named its time and
+    practitioner (a confirmation or a reminder), 0 when none was sent."""
+    sent = OutboxMessage.objects.filter(
+        appointment=OuterRef("pk"),
+        kind__in=(Kind.CONFIRMATION, Kind.APPOINTMENT_REMINDER),
+        status=Status.SENT,
+    ).order_by("-sent_at", "-pk")
+    return Coalesce(Subquery(sent.values("pk")[:1]), 0)
+
+
+def _told_as_it_is() -> Exists:
+    """The patient was told, or is about to be told, the outer appointment as it is now: a
+    confirmation of its start and practitioner is waiting (or failed, for staff to resend),
+    or such a confirmation or reminder was sent, and no other arrangement was sent after it
+    (`told`: the last one sent). Planned messages get higher pks than those sent before."""
+    return Exists(
+        OutboxMessage.objects.filter(
+            Q(kind=Kind.CONFIRMATION) | Q(kind=Kind.APPOINTMENT_REMINDER, status=Status.SENT),
+            appointment=OuterRef("pk"),
+            event_at=OuterRef("start"),
+            practitioner=OuterRef("practitioner"),
+            pk__gte=OuterRef("told"),
+        ).exclude(status=Status.CANCELLED)
     )
 
 
 def plan_confirmations(now: datetime.datetime) -> Iterator[OutboxMessage]:
+    """A confirmation for each appointment booked or changed in the last day that differs
+    from what its patient was last told (see the module's docstring)."""
     delay = datetime.timedelta(minutes=settings.REMINDER_CONFIRMATION_DELAY_MINUTES)
     rows = (
         _upcoming(now)
         .filter(updated_at__gt=now - CONFIRMATION_LOOKBACK)
-        .exclude(_planned(Kind.CONFIRMATION))
-        .values_list("pk", "patient_id", "start", "practitioner_id", "updated_at")
+        .annotate(told=_last_told())
+        .exclude(_told_as_it_is())
+        # Confirmed once already (then moved away, and back): that key is taken.
+        .annotate(again=_planned(Kind.CONFIRMATION))
+        .values_list("pk", "patient_id", "start", "practitioner_id", "updated_at", "told", "again")
     )
-    for pk, patient_id, start, practitioner_id, changed_at in rows.iterator(chunk_size=CHUNK):
+    for pk, patient_id, start, practitioner_id, changed_at, told, again in rows.iterator(
+        chunk_size=CHUNK
+    ):
         yield OutboxMessage(
             patient_id=patient_id,
             kind=Kind.CONFIRMATION,
-            key=appointment_key(pk, start, practitioner_id),
+            key=appointment_key(pk, start, practitioner_id, after=told if again else None),
             appointment_id=pk,
             event_at=start,
             practitioner_id=practitioner_id,

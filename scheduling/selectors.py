@@ -305,8 +305,6 @@ def time_off_described(off: TimeOff) -> str:
 
 # A practitioner's usual week: each weekday worked, with its blocks (from, to) in order.
 WeekHours = dict[int, list[tuple[datetime.time, datetime.time]]]
-# How far ahead the appointments a change of hours leaves outside are looked for.
-HOURS_CLASH_HORIZON = datetime.timedelta(days=366)
 
 
 def practitioner_for_hours(user: User, pk: int) -> User:
@@ -377,17 +375,15 @@ class HoursClashes:
 def hours_clashes(
     *, practitioner: User, week: WeekHours, now: datetime.datetime, limit: int
 ) -> HoursClashes:
-    """The practitioner's live appointments (booked or confirmed) from `now` to a year ahead
-    that lie wholly or partly outside every block of their weekday in `week`, soonest first:
-    the ones the desk must move after the hours changed. Two queries: the times of the
-    appointments, on the (practitioner, start) index, tested in Python (a few hundred at
-    most); then the first `limit` of those outside, with what the page shows."""
+    """The practitioner's live appointments (booked or confirmed) from `now` on, however far
+    ahead (a series may be booked two years ahead), that lie wholly or partly outside every
+    block of their weekday in `week`, soonest first: the ones the desk must move after the
+    hours changed. Two queries: the times of the appointments, on the (practitioner, start)
+    index, tested in Python (two years of a full diary is a few thousand short rows); then
+    the first `limit` of those outside, with what the page shows."""
     times = (
         Appointment.objects.filter(
-            practitioner=practitioner,
-            status__in=Appointment.UPCOMING,
-            start__gte=now,
-            start__lt=now + HOURS_CLASH_HORIZON,
+            practitioner=practitioner, status__in=Appointment.UPCOMING, start__gte=now
         )
         .order_by("start", "pk")
         .values_list("pk", "start", "end")

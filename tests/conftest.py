@@ -99,6 +99,20 @@ def admin_client(admin_user) -> Client:  # overrides pytest-django's superuser a
 
 
 @pytest.fixture
+def superuser(db: None):
+    """The installation's superuser: the one account that edits everything in the back
+    office (clinic managers only read what the app's services write)."""
+    return get_user_model().objects.create_superuser(
+        "root", "root@clinic.test", PASSWORD, first_name="Marc", last_name="Leroy"
+    )
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    return _client_for(superuser)
+
+
+@pytest.fixture
 def practitioner_client(practitioner) -> Client:
     return _client_for(practitioner)
 

@@ -53,20 +53,29 @@ def display(field: models.Field, value: Any) -> str:
         return value.strftime("%H:%M")
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if hasattr(value, "get_username"):
+        # A member of staff (a relation shown by its record): named as every page names them.
+        return practitioner_name(value)
     text = str(value)
     return text if len(text) <= 80 else text[:79] + "…"
 
 
 def tracked_fields(
-    model: type[models.Model], ignored: Iterable[str] = BOOKKEEPING
+    model: type[models.Model],
+    ignored: Iterable[str] = BOOKKEEPING,
+    *,
+    relations: Iterable[str] = (),
 ) -> list[models.Field]:
-    """The fields of `model` whose changes a person reads in its history."""
+    """The fields of `model` whose changes a person reads in its history, in the model's
+    order. Relations are left out but for those named in `relations`: they are shown by the
+    record they point to, which the history query must then load (``select_related``)."""
     ignored = set(ignored)
+    relations = set(relations)
     return [
         field
         for field in model._meta.concrete_fields
         if not field.primary_key
-        and not field.is_relation
+        and (not field.is_relation or field.name in relations)
         and field.name not in ignored
         and not isinstance(field, models.BinaryField | models.FileField)
     ]
@@ -80,7 +89,8 @@ def record_changes(
     limit: int,
     actions: Mapping[str, str] = _ACTIONS,
 ) -> list[Change]:
-    """The changes the historical `records` (newest first, `history_user` loaded) show.
+    """The changes the historical `records` (newest first, `history_user` and the records of
+    any relation in `fields` loaded) show.
 
     A version is compared with the next older one of the same object in `records`; a change
     that touched none of `fields` is left out. `describe(record)` names what changed;
@@ -101,6 +111,9 @@ def record_changes(
             for field in fields:
                 old, new = getattr(before, field.attname), getattr(record, field.attname)
                 if old != new:
+                    if field.is_relation:
+                        # Compared by key, shown by the records loaded with the versions.
+                        old, new = getattr(before, field.name), getattr(record, field.name)
                     diffs.append(
                         FieldChange(
                             field.verbose_name.capitalize(),

@@ -8,13 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min
+from django.db.models import Count, F, Min
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 
 from clinic.lib.dates import years_after
 from cocktails.composition import lot_problem
-from cocktails.models import Formulation, Lot, LotUsage, Product
+from cocktails.models import (
+    Formulation,
+    FormulationComponent,
+    Lot,
+    LotUsage,
+    Product,
+    plain_number,
+)
 from cocktails.services.formulations import formulation_freeze
 
 if TYPE_CHECKING:
@@ -123,6 +131,67 @@ def lot_receive(
     )
 
 
+def _product_change_problem(*, lot: Lot, product: Product) -> str:
+    """Why `lot` (locked, its product loaded) may not be recorded as `product`, or "".
+
+    A lot entered under the wrong product is moved to the right one with its stock, but only
+    while the records of its use stay true: no cocktail version names the lot as its old
+    product, every cocktail it was injected with contains the new product, and every recorded
+    use fits in the new product's vials. Otherwise past clinical records would claim that
+    patients received a product they could not have received: that is an incident to record
+    on their sessions, not a typing mistake to correct here. Cancelled uses record no
+    injection and do not count."""
+    if not product.is_active:
+        return (
+            f"{product} has been withdrawn from the catalogue: put it back in the catalogue "
+            "before moving a lot to it."
+        )
+    named = (
+        FormulationComponent.objects.filter(lot=lot)
+        .values_list("formulation__cocktail__name", "formulation__number", "formulation__frozen_at")
+        .order_by("formulation__cocktail__name", "formulation__number")
+        .distinct()
+    )
+    if named:
+        versions = get_text_list([f"{name} v{number}" for name, number, _ in named], "and")
+        if any(frozen_at for *_, frozen_at in named):
+            return (
+                f"Lot {lot.lot_number} is named as {lot.product} in {versions}, already given "
+                "to patients: those records would then name a lot of another product, so the "
+                "lot's product cannot change."
+            )
+        return (
+            f"Lot {lot.lot_number} is chosen as {lot.product} in {versions}: choose another "
+            "lot there first."
+        )
+    injected = lot.usages.filter(cancelled_at__isnull=True)
+    without = (
+        injected.filter(formulation__isnull=False)
+        .exclude(formulation__components__product=product)
+        .values_list("formulation__cocktail__name", "formulation__number")
+        .annotate(uses=Count("pk"))
+        .order_by("formulation__cocktail__name", "formulation__number")
+    )
+    if without:
+        uses = sum(count for *_, count in without)
+        versions = get_text_list([f"{name} v{number}" for name, number, _ in without], "and")
+        return (
+            f"Lot {lot.lot_number} was injected {uses} time{pluralize(uses)} as part of "
+            f"{versions}, which contain{pluralize(len(without), 's,')} no {product}: those "
+            "records would then claim a product their cocktail does not hold. If that is what "
+            "happened, record it on those sessions as an incident; the lot keeps its product."
+        )
+    vial_ml = product.volume_ml
+    too_full = injected.filter(volume_ml__gt=F("quantity") * vial_ml).count()
+    if too_full:
+        return (
+            f"{too_full} recorded use{pluralize(too_full)} of this lot took more than "
+            f"{product} vials hold ({plain_number(vial_ml)} ml each): those records would then "
+            "be impossible, so the lot keeps its product."
+        )
+    return ""
+
+
 @transaction.atomic
 def lot_correct(
     *,
@@ -133,23 +202,38 @@ def lot_correct(
     quantity: int,
     reason: str,
     by: User,
+    product: Product | None = None,
+    received_by: User | None = None,
 ) -> Lot:
-    """Correct a lot's details as received (a mistyped number, date or count of vials).
+    """Correct a lot's details as received: a mistyped number, date or count of vials, the
+    product it was entered under, or who received it (`product` and `received_by` left out
+    are kept; who received a lot cannot be unrecorded).
 
     The lot row is locked first, so a session using the lot meanwhile waits, and the vials
-    left are recomputed from the vials already used: left = received - used. The change
-    history keeps the old values, who corrected them, when and `reason`. A recall stays."""
+    left are recomputed from the vials already used: left = received - used. A lot moved to
+    another product takes its vials with it (stock is counted from the lots), if the records
+    of its use allow it (see _product_change_problem). The change history keeps the old
+    values, who corrected them, when and `reason`. A recall stays."""
     locked = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
     lot_number = lot_number.strip()
     reason = reason.strip()
+    product = product or locked.product
+    moved = product.pk != locked.product_id
     errors = _lot_problems(
-        product=locked.product,
+        product=product,
         lot_number=lot_number,
         expiry_date=expiry_date,
         received_on=received_on,
         quantity=quantity,
         lot=locked,
     )
+    clash_field = _clash_field(locked, lot_number=lot_number, moved=moved)
+    if clash_field != "lot_number" and "lot_number" in errors and lot_number:
+        errors[clash_field] = errors.pop("lot_number")
+    if moved and "product" not in errors:
+        problem = _product_change_problem(lot=locked, product=product)
+        if problem:
+            errors["product"] = problem
     used = locked.quantity_used
     if "quantity" not in errors and quantity < used:
         errors["quantity"] = (
@@ -165,10 +249,12 @@ def lot_correct(
                 "it was received on that day or before."
             )
     values = {
+        "product": product,
         "lot_number": lot_number,
         "expiry_date": expiry_date,
         "received_on": received_on,
         "quantity_received": quantity,
+        "received_by": received_by or locked.received_by,
     }
     changed = [name for name, value in values.items() if getattr(locked, name) != value]
     if not errors and not changed:
@@ -192,9 +278,16 @@ def lot_correct(
         if "lot_unique_per_product" not in str(exc):
             raise
         raise ValidationError(
-            {"lot_number": f"Lot {lot_number} of {locked.product} has already been received."}
+            {clash_field: f"Lot {lot_number} of {product} has already been received."}
         ) from exc
     return locked
+
+
+def _clash_field(lot: Lot, *, lot_number: str, moved: bool) -> str:
+    """Where a clash with a lot already received is shown: at the product when only the
+    product changed (the number was right: the other product has this lot already)."""
+    same_number = lot_number.lower() == lot.lot_number.lower()
+    return "product" if moved and same_number else "lot_number"
 
 
 @transaction.atomic
@@ -231,14 +324,18 @@ def lot_consume(
     Safe under concurrent sessions: the decrement is one conditional UPDATE, so when two
     sessions race for the last vial PostgreSQL serialises them on the row and the second finds
     no vial left (the CHECK quantity_left >= 0 backs this up). Refuses a lot that is expired on
-    the day of use, recalled or without enough vials. The formulation used, if given, is frozen.
+    the day of use, recalled or without enough vials, or that was moved to another product
+    since `lot` was read (the caller checked the product it was given against the cocktail).
+    The formulation used, if given, is frozen.
     """
     used_at = used_at or timezone.now()
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": "Use at least one vial."})
     used_on = timezone.localdate(used_at)
+    product_id = lot.product_id
     taken = Lot.objects.filter(
         pk=lot.pk,
+        product_id=product_id,
         quantity_left__gte=quantity,
         expiry_date__gte=used_on,
         recalled_at__isnull=True,
@@ -246,6 +343,12 @@ def lot_consume(
     lot.refresh_from_db(fields=["quantity_left", "expiry_date", "recalled_at"])
     if not taken:
         problem = lot_problem(lot, used_on)
+        moved_to = Product.objects.filter(lots=lot.pk).exclude(pk=product_id).first()
+        if moved_to is not None:
+            problem = (
+                f"lot {lot.lot_number} has just been corrected to {moved_to}: "
+                "check it against the cocktail and choose it again."
+            )
         if not problem:
             problem = f"lot {lot.lot_number} has only {lot.quantity_left} vial(s) left."
         raise ValidationError({"lot": capfirst(problem)})

@@ -35,6 +35,9 @@ from cocktails.selectors import LOT_STATUSES
 from cocktails.views import flash_outcome
 
 RECIPIENTS_PER_PAGE = 50
+# The lot's page lists its latest changes; the full history pages through all of them.
+LOT_PAGE_CHANGES = 10
+HISTORY_PER_PAGE = 50
 
 # --- Ingredients -----------------------------------------------------------------------------
 
@@ -221,6 +224,8 @@ def _lot_detail_page(
         ).get_page(request.GET.get("page"))
     if recall_form is None and can(request.user, Capability.MANAGE_CATALOGUE):
         recall_form = ReasonForm()
+    # One change more than shown says whether the full history has more to show.
+    changes = selectors.lot_change_history(lot=lot, limit=LOT_PAGE_CHANGES + 1)
     return render(
         request,
         "cocktails/lot_detail.html",
@@ -229,7 +234,8 @@ def _lot_detail_page(
             "today": timezone.localdate(),
             "recipients": recipients,
             "recall_form": recall_form,
-            "changes": selectors.lot_change_history(lot=lot),
+            "changes": changes[:LOT_PAGE_CHANGES],
+            "more_changes": len(changes) > LOT_PAGE_CHANGES,
         },
     )
 
@@ -238,6 +244,25 @@ def _lot_detail_page(
 def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
     return _lot_detail_page(request, lot)
+
+
+@requires(Capability.VIEW_CATALOGUE)
+def lot_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to a lot since its receipt, newest first, a page at a time."""
+    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    page = Paginator(selectors.lot_history_records(lot=lot), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    offset = (page.number - 1) * HISTORY_PER_PAGE
+    return render(
+        request,
+        "cocktails/lot_history.html",
+        {
+            "lot": lot,
+            "page": page,
+            "changes": selectors.lot_change_history(lot=lot, limit=HISTORY_PER_PAGE, offset=offset),
+        },
+    )
 
 
 @requires(Capability.MANAGE_CATALOGUE)
@@ -263,9 +288,10 @@ def lot_recall(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.MANAGE_CATALOGUE)
 def lot_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a mistyped lot number, date or count of vials; the lot's page lists every
-    correction with who made it, when and why. Refusals come back at their field."""
-    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    """Correct a lot's product, number, dates, count of vials or who received it; the lot's
+    page lists every correction with who made it, when and why. Refusals come back at their
+    field."""
+    lot = get_object_or_404(Lot.objects.select_related("product", "received_by"), pk=pk)
     form = LotCorrectForm.for_lot(lot, request.POST or None)
     saved = save_form(
         request,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from clinic.roles import Role, user_roles
 from patients.selectors import patient_treatment_blockers
@@ -85,6 +85,23 @@ def lock_practitioner(practitioner: User) -> None:
     practitioner's days off or hours at once are taken one after the other, the second
     seeing what the first committed."""
     get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
+
+
+# The transaction-scoped advisory lock closures take (`lock_closures`): any fixed number
+# nothing else in the app locks, the same in every process ("MC" and 1).
+CLOSURES_LOCK = 0x4D43_0001
+
+
+def lock_closures() -> None:
+    """Serialise the clinic's closures for the transaction, as `lock_practitioner` does a
+    practitioner's days off: two managers closing the clinic at once are taken one after the
+    other, the second seeing what the first committed. No row stands for the whole clinic, so
+    on PostgreSQL it is an advisory lock, released when the transaction ends. SQLite (`make
+    run`) lets one transaction write at a time by itself: nothing to take there."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSURES_LOCK])
 
 
 def _check_type(appointment_type: AppointmentType) -> None:

@@ -12,7 +12,7 @@ from clinic.lib.dates import years_after
 from clinic.roles import Capability, can
 from scheduling import clock, selectors
 from scheduling.models import TimeOff
-from scheduling.services._common import check_practitioner, lock_practitioner
+from scheduling.services._common import check_practitioner, lock_closures, lock_practitioner
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -76,9 +76,11 @@ def time_off_add(
     )
     if errors:
         raise ValidationError(errors)
-    if practitioner is not None:
-        # Two people recording days off for the same practitioner at once: the second waits
-        # here for the first to commit, then finds its days off below.
+    # Two people recording days off for the same practitioner (or two closures) at once: the
+    # second waits here for the first to commit, then finds its days off below.
+    if practitioner is None:
+        lock_closures()
+    else:
         lock_practitioner(practitioner)
     overlapping = (
         TimeOff.objects.filter(

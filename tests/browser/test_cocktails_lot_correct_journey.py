@@ -1,39 +1,52 @@
 """The manager corrects a lot typed wrong at receipt: a refusal at its field first (fewer vials
-than already used), then the correction, listed in the lot's history. The form and the lot
-page with its history are captured on laptop and tablet."""
+than already used, or a product its cocktail does not hold), then the correction, listed in the
+lot's history and its full history. The form, the lot page with its history and the full
+history are captured on laptop and tablet."""
 
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cocktails.models import Lot
+from cocktails.models import Cocktail, Lot
 from cocktails.services import lot_consume
 from tests.browser.conftest import VIEWPORTS
 from tests.cocktails.factories import PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+User = get_user_model()
+
 
 @pytest.fixture
 def used_lot(admin_user, practitioner) -> Lot:
     call_command("seed_demo", stdout=StringIO())
     lot = Lot.objects.get(lot_number="HA24-118")
+    _give_two_patients(lot, practitioner, quantity=2, first_session=201)
+    return lot
+
+
+def _give_two_patients(lot: Lot, practitioner, *, quantity: int, first_session: int, **extra):
+    """Record `quantity` vials of `lot` used for Camille Lefèvre and Julien Moreau, in the last
+    few days, in sessions numbered from `first_session`."""
     for n, (first, last) in enumerate([("Camille", "Lefèvre"), ("Julien", "Moreau")]):
         lot_consume(
             lot=lot,
-            quantity=2,
+            quantity=quantity,
             patient=PatientFactory(first_name=first, last_name=last),
             practitioner=practitioner,
             used_at=timezone.now() - datetime.timedelta(days=3 - n, hours=2),
-            reference=f"Session {201 + n}",
+            reference=f"Session {first_session + n}",
+            **extra,
         )
-    return lot
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -79,3 +92,67 @@ def test_the_manager_corrects_a_mistyped_lot(
         "HA24-181",
         used_lot.quantity_received - 4,
     )
+
+
+@pytest.fixture
+def lot_in_face_glow(admin_user, practitioner, other_practitioner) -> Lot:
+    """HA24-061 injected twice with the Face glow template (which holds Vitamin C 100 but no
+    lidocaine); Dr Nguyen has left the clinic. (HA24-118 is chosen in the demo patients'
+    cocktails: its product could not change at all.)"""
+    call_command("seed_demo", stdout=StringIO())
+    other_practitioner.is_active = False
+    other_practitioner.save()
+    lot = Lot.objects.get(lot_number="HA24-061")
+    face_glow = Cocktail.objects.get(name="Face glow", patient__isnull=True)
+    _give_two_patients(
+        lot,
+        practitioner,
+        quantity=1,
+        first_session=301,
+        formulation=face_glow.current,
+        volume_ml=Decimal("1"),
+    )
+    return lot
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_manager_moves_a_lot_to_the_product_on_its_box(
+    page: Page, live_server, login, screenshot, lot_in_face_glow, viewport
+):
+    """A product the lot's cocktail does not hold is refused at its field; the one it does
+    hold is accepted, with who really received the lot, and both show in the history."""
+    page.set_viewport_size(VIEWPORTS[viewport])
+    login(page, "manager")
+    page.goto(f"{live_server.url}/cocktails/catalogue/lots/{lot_in_face_glow.pk}/correct/")
+    form = page.get_by_test_id("lot-correct-form")
+    expect(form.get_by_label("Product")).to_have_value(str(lot_in_face_glow.product_id))
+    received_by = form.get_by_label("Received by")
+    expect(received_by.locator("optgroup[label='Former staff'] option")).to_have_text(
+        ["Paul Nguyen"]
+    )
+    form.get_by_label("Product").select_option(label="Generic Lidocaine 2%")
+    received_by.select_option(label="Sophie Martin")
+    form.get_by_label("Reason for the correction").fill("Box label read again")
+    form.get_by_role("button", name="Save the correction").click()
+
+    form = page.get_by_test_id("lot-correct-form")
+    expect(form).to_contain_text("which contains no Generic Lidocaine 2%")
+    expect(form.get_by_label("Product")).to_have_class(re.compile("is-invalid"))
+    expect(form.get_by_label("Received by")).to_have_value(
+        str(User.objects.get(username="dr.martin").pk)
+    )
+    screenshot(page, f"cocktails-lot-correct-product-refused-{viewport}")
+
+    form.get_by_label("Product").select_option(label="Mesolab Vitamin C 100")
+    form.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_role("status")).to_contain_text("Lot HA24-061 corrected")
+    expect(page.locator(".page-kicker")).to_contain_text("Vitamin C 100")
+    history = page.get_by_test_id("change-history")
+    expect(history.locator("ins", has_text="Mesolab Vitamin C 100")).to_be_visible()
+    expect(history.locator("ins", has_text="Sophie Martin")).to_be_visible()
+    screenshot(page, f"cocktails-lot-history-product-{viewport}")
+
+    page.get_by_role("link", name="Full history").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("History of lot HA24-061")
+    expect(page.get_by_test_id("change-history")).to_contain_text("Box label read again")
+    screenshot(page, f"cocktails-lot-full-history-{viewport}")

@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "cocktails:catalogue:lot_receive": Rule(ok=ADMIN_ONLY),
     "cocktails:catalogue:lot_detail": Rule(ok=CLINICAL, kwargs=_lot),
     "cocktails:catalogue:lot_correct": Rule(ok=ADMIN_ONLY, kwargs=_lot),
+    "cocktails:catalogue:lot_history": Rule(ok=CLINICAL, kwargs=_lot),
     "cocktails:catalogue:lot_recall": Rule(ok=ADMIN_ONLY, ok_status=405, kwargs=_lot),
     "cocktails:catalogue:lot_recipients_csv": Rule(ok=CLINICAL, kwargs=_lot),
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from scheduling.availability import SlotUnavailable
 from scheduling.models import Appointment
 from scheduling.services import appointment_book
+from tests.scheduling.concurrency import against_an_open_transaction
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory, PatientFactory
 
@@ -169,43 +169,12 @@ def _refused_by(result: object) -> str:
     return type(result).__name__
 
 
-def _release_once_someone_waits_on_a_lock(release: threading.Event) -> None:
-    """Poll from a third connection until a backend of this database waits on a lock (our
-    INSERT, blocked by the competitor's uncommitted row), then let the competitor commit."""
-    try:
-        with connection.cursor() as cursor:
-            for _ in range(3000):
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    break
-                time.sleep(0.01)
-    finally:
-        release.set()
-        connection.close()
-
-
 def _book_ten_oclock_against(competitor, *, clinic, treatment, rooms, patient) -> None:
-    """Run `competitor(holding, go_on)` on its own connection. Once it has set `holding`, book
-    Tuesday 10:00 in room 1 for `clinic`; `go_on` is set as soon as our INSERT waits on a lock.
-    Our booking must end in the usual refusal, with the next free time."""
-    holding = threading.Event()
-    go_on = threading.Event()
+    """Book Tuesday 10:00 in room 1 for `clinic` while `competitor` holds its transaction open
+    (`against_an_open_transaction`): our booking must end in the usual refusal, with the next
+    free time."""
 
-    def run() -> None:
-        try:
-            competitor(holding, go_on)
-        finally:
-            connection.close()
-
-    other = threading.Thread(target=run)
-    other.start()
-    assert holding.wait(timeout=30)
-    watcher = threading.Thread(target=_release_once_someone_waits_on_a_lock, args=(go_on,))
-    watcher.start()
-    with pytest.raises(SlotUnavailable) as refused:
+    def ours() -> None:
         appointment_book(
             patient=patient,
             practitioner=clinic,
@@ -214,8 +183,9 @@ def _book_ten_oclock_against(competitor, *, clinic, treatment, rooms, patient) -
             room=rooms[0],
             booked_by=clinic,
         )
-    other.join(timeout=30)
-    watcher.join(timeout=30)
+
+    with pytest.raises(SlotUnavailable) as refused:
+        against_an_open_transaction(competitor, ours)
     assert refused.value.message_dict == {
         "start": ["Someone else has just booked this time. Choose another one."]
     }

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from clinic.roles import Role
 from scheduling import services
 from scheduling.availability import Availability, SeriesSlot, SlotUnavailable
-from scheduling.models import Appointment, OutboxMessage
+from scheduling.models import Appointment, OutboxMessage, Room
 from scheduling.outbox.links import Action, appointment_link
 from scheduling.services import appointment_move, appointment_transition, appointment_unchanged
 from tests.scheduling.conftest import MONDAY, at, give_week
@@ -237,6 +237,97 @@ def test_an_appointment_given_back_gets_its_cancelled_reminder_back(
     reminder.refresh_from_db()
     assert (reminder.status, reminder.practitioner) == (Status.PENDING, clinic)
     assert OutboxMessage.objects.filter(status=Status.PENDING, lead=2 * H).count() == 1
+
+
+def _told(smtp_server) -> list[str]:
+    """Who each email the SMTP server received says the appointment is with."""
+    bodies = [m.get_body(preferencelist=("plain",)).get_content() for m in smtp_server.messages]
+    return [
+        next(name for name in ("Sophie Martin", "Paul Nguyen") if f"with {name}" in body)
+        for body in bodies
+    ]
+
+
+def test_an_appointment_given_to_a_colleague_and_back_is_confirmed_again_with_the_first(
+    clinic, colleague, treatment, receptionist, time_machine, smtp_server
+):
+    # Each change is confirmed before the next: the patient was last told "with Dr Nguyen", so
+    # the return to Dr Martin must be confirmed too, though she had a confirmation of that
+    # very arrangement at first.
+    appointment = book(clinic, consenting_patient(), treatment, at(WEDNESDAY, "10:00"))
+    for minute, practitioner in (("08:00", None), ("08:30", colleague), ("09:00", clinic)):
+        time_machine.move_to(at(MONDAY, minute))
+        if practitioner is not None:
+            hand_over(appointment, practitioner, by=receptionist, start=at(WEDNESDAY, "10:00"))
+        sweep()
+        time_machine.move_to(at(MONDAY, minute) + datetime.timedelta(minutes=10))
+        sweep()
+    assert _told(smtp_server) == ["Sophie Martin", "Paul Nguyen", "Sophie Martin"]
+    first, handed_over, back = OutboxMessage.objects.filter(kind=Kind.CONFIRMATION).order_by("pk")
+    assert [m.status for m in (first, handed_over, back)] == [Status.SENT] * 3
+    assert [m.practitioner for m in (first, handed_over, back)] == [clinic, colleague, clinic]
+    # Its own key: the first confirmation of this arrangement was sent already.
+    assert back.key == f"{first.key}/after:{handed_over.pk}"
+
+    # Nothing more: the sweep runs on, and a move to the room next door is nothing she reads.
+    time_machine.move_to(at(MONDAY, "09:45"))
+    services.appointment_move(
+        appointment=appointment, start=at(WEDNESDAY, "10:00"), room=appointment.room, by=clinic
+    )
+    other_room = services.appointment_move(
+        appointment=appointment,
+        start=at(WEDNESDAY, "10:00"),
+        room=Room.objects.exclude(pk=appointment.room_id).first(),
+        by=clinic,
+    )
+    assert other_room.room != appointment.room
+    for moment in ("09:45", "09:59"):
+        time_machine.move_to(at(MONDAY, moment))
+        sweep()
+    assert len(smtp_server.messages) == 3
+    assert OutboxMessage.objects.count() == 3
+
+
+@pytest.fixture
+def handed_over(clinic, colleague, treatment, receptionist, time_machine):
+    """Booked with Dr Martin, confirmed so by email at 08:10, given to Dr Nguyen at 08:30: her
+    confirmation is waiting its delay."""
+    appointment = book(clinic, consenting_patient(), treatment, at(WEDNESDAY, "10:00"))
+    sweep()
+    time_machine.move_to(at(MONDAY, "08:10"))
+    sweep()
+    assert "with Sophie Martin" in mail.outbox[-1].body
+    time_machine.move_to(at(MONDAY, "08:30"))
+    hand_over(appointment, colleague, by=receptionist, start=at(WEDNESDAY, "10:00"))
+    sweep()
+    return appointment
+
+
+def test_an_appointment_given_to_a_colleague_is_confirmed_with_her(
+    handed_over, colleague, time_machine
+):
+    time_machine.move_to(at(MONDAY, "08:40"))
+    sweep()
+    assert len(mail.outbox) == 2
+    assert "with Paul Nguyen" in mail.outbox[-1].body
+    confirmation = OutboxMessage.objects.get(kind=Kind.CONFIRMATION, practitioner=colleague)
+    assert confirmation.status == Status.SENT
+
+
+def test_an_appointment_given_back_before_the_colleagues_confirmation_went_sends_nothing_new(
+    handed_over, clinic, colleague, receptionist, time_machine
+):
+    # Back before Dr Nguyen's confirmation went: the patient was only ever told Dr Martin.
+    time_machine.move_to(at(MONDAY, "08:35"))
+    hand_over(handed_over, clinic, by=receptionist, start=at(WEDNESDAY, "10:00"))
+    for moment in ("08:35", "08:50", "09:30"):
+        time_machine.move_to(at(MONDAY, moment))
+        sweep()
+    assert len(mail.outbox) == 1
+    assert [(m.practitioner, m.status) for m in OutboxMessage.objects.order_by("pk")] == [
+        (clinic, Status.SENT),
+        (colleague, Status.CANCELLED),
+    ]
 
 
 # A plan session given by a colleague.

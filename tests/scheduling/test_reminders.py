@@ -29,6 +29,7 @@ from tests.scheduling.reminder_scenes import (
     book,
     consenting_patient,
     rows,
+    sent_subjects,
     sweep,
 )
 
@@ -179,6 +180,70 @@ def test_an_appointment_moved_back_gets_its_cancelled_reminder_back(
     reminder.refresh_from_db()
     assert (reminder.status, reminder.reason) == (Status.PENDING, "")
     assert OutboxMessage.objects.filter(status=Status.PENDING, lead=2 * H).count() == 1
+
+
+def test_an_appointment_moved_and_moved_back_is_confirmed_at_each_time_she_was_told(
+    clinic, juliette, treatment, time_machine
+):
+    # The move to 15:00 was confirmed, so the move back to 10:00 is confirmed again, though
+    # the first confirmation named 10:00 already: she was last told 15:00.
+    appointment = book(clinic, juliette, treatment, at(WEDNESDAY, "10:00"))
+    for minute, start in (("08:00", None), ("08:30", "15:00"), ("09:00", "10:00")):
+        time_machine.move_to(at(MONDAY, minute))
+        if start is not None:
+            services.appointment_move(
+                appointment=appointment, start=at(WEDNESDAY, start), by=clinic
+            )
+        sweep()
+        time_machine.move_to(at(MONDAY, minute) + datetime.timedelta(minutes=10))
+        sweep()
+    assert sent_subjects() == [
+        "Your appointment on Wednesday 18 March at 10:00 is booked",
+        "Your appointment on Wednesday 18 March at 15:00 is booked",
+        "Your appointment on Wednesday 18 March at 10:00 is booked",
+    ]
+    assert statuses(Kind.CONFIRMATION) == [Status.SENT] * 3
+    time_machine.move_to(at(MONDAY, "09:50"))
+    sweep()
+    assert len(mail.outbox) == 3
+
+
+def test_an_appointment_moved_back_before_the_new_time_was_confirmed_sends_nothing_new(
+    clinic, juliette, treatment, time_machine
+):
+    appointment = book(clinic, juliette, treatment, at(WEDNESDAY, "10:00"))
+    time_machine.move_to(at(MONDAY, "08:10"))
+    sweep()
+    time_machine.move_to(at(MONDAY, "08:30"))
+    services.appointment_move(appointment=appointment, start=at(WEDNESDAY, "15:00"), by=clinic)
+    sweep()
+    time_machine.move_to(at(MONDAY, "08:35"))
+    services.appointment_move(appointment=appointment, start=at(WEDNESDAY, "10:00"), by=clinic)
+    for moment in ("08:35", "08:50", "09:30"):
+        time_machine.move_to(at(MONDAY, moment))
+        sweep()
+    assert sent_subjects() == ["Your appointment on Wednesday 18 March at 10:00 is booked"]
+    assert statuses(Kind.CONFIRMATION) == [Status.SENT, Status.CANCELLED]
+
+
+def test_a_move_after_the_48_hour_reminder_is_confirmed_and_moving_back_is_confirmed_again(
+    clinic, juliette, treatment, time_machine
+):
+    # What she was told last may be a reminder: it names the time and practitioner too.
+    appointment = book(clinic, juliette, treatment, at(WEDNESDAY, "10:00"), booked_at=LONG_AGO)
+    time_machine.move_to(at(MONDAY, "10:00"))
+    sweep()
+    assert sent_subjects() == ["Reminder: your appointment on Wednesday 18 March at 10:00"]
+    for minute, start in (("11:00", "15:00"), ("12:00", "10:00")):
+        time_machine.move_to(at(MONDAY, minute))
+        services.appointment_move(appointment=appointment, start=at(WEDNESDAY, start), by=clinic)
+        sweep()
+        time_machine.move_to(at(MONDAY, minute) + datetime.timedelta(minutes=10))
+        sweep()
+    assert sent_subjects()[1:] == [
+        "Your appointment on Wednesday 18 March at 15:00 is booked",
+        "Your appointment on Wednesday 18 March at 10:00 is booked",
+    ]
 
 
 def test_patients_who_never_agreed_or_have_no_address_get_nothing(clinic, patient, treatment):

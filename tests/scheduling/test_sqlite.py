@@ -60,3 +60,30 @@ except SlotUnavailable as refused:
 def test_migrations_and_the_booking_rule_on_sqlite(sqlite_database):
     printed = run_on_sqlite(sqlite_database, SCRIPT)
     assert "refused: doc already has an appointment at that time. 3" in printed
+
+
+CLOSURES = """
+import datetime
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from clinic.roles import Role
+from clinic.services import roles_sync, staff_create
+from scheduling import clock
+from scheduling.services import time_off_add
+
+roles_sync()
+manager = staff_create(username="boss", password="x", role=Role.ADMIN)
+day = clock.local_today() + datetime.timedelta(days=7)
+time_off_add(practitioner=None, first_day=day, last_day=day, reason="strike", by=manager)
+try:
+    time_off_add(practitioner=None, first_day=day, last_day=day, reason="works", by=manager)
+except ValidationError as refused:
+    print("refused:", refused.message_dict["first_day"][0])
+"""
+
+
+def test_closures_are_recorded_and_kept_apart_on_sqlite(sqlite_database):
+    # No advisory lock there: SQLite lets one transaction write at a time by itself.
+    printed = run_on_sqlite(sqlite_database, CLOSURES)
+    assert "refused: These days overlap a day off already recorded: The clinic is closed" in printed

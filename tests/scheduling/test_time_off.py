@@ -305,6 +305,24 @@ def test_a_closure_lists_everyones_appointments(admin_client, clinic, week_of_ap
     assert "2 booked appointments need moving" in said(response)[0]
 
 
+def test_a_day_off_two_years_ahead_lists_its_appointments_too(
+    receptionist_client, clinic, treatment
+):
+    # A series may be booked up to two years ahead; a day off may be recorded as far.
+    first = TUESDAY + datetime.timedelta(weeks=100)
+    last = first + datetime.timedelta(days=7)
+    booked = [
+        AppointmentFactory(
+            practitioner=clinic, appointment_type=treatment, start=at(day, "10:00")
+        ).pk
+        for day in (first, last)
+    ]
+    form = day_off_form(clinic, first_day=str(first), last_day=str(last))
+    response = receptionist_client.post(LIST, form, follow=True)
+    assert "2 booked appointments need moving" in said(response)[0]
+    assert listed(response.text) == set(booked)
+
+
 def test_a_day_off_without_appointments_goes_back_to_the_list(receptionist_client, clinic):
     response = receptionist_client.post(LIST, day_off_form(clinic), follow=True)
     assert response.redirect_chain == [(LIST, 302)]

@@ -330,7 +330,9 @@ def booked(clinic, colleague, treatment):
         "wednesday": book(clinic, at(WEDNESDAY, "17:00")),
         "colleague": book(colleague, at(TUESDAY, "17:00")),
         "past": book(clinic, at(TUESDAY - datetime.timedelta(weeks=1), "17:00")),
-        "next_year": book(clinic, at(TUESDAY + datetime.timedelta(weeks=54), "17:00")),
+        # A series may be booked up to two years ahead: new hours concern those too.
+        "next_year": book(clinic, at(TUESDAY + datetime.timedelta(weeks=54), "16:00")),
+        "in_two_years": book(clinic, at(TUESDAY + datetime.timedelta(weeks=102), "16:00")),
     }
 
 
@@ -339,14 +341,16 @@ def test_after_saving_the_manager_sees_the_appointments_outside_the_new_hours(
 ):
     response = admin_client.post(page_of(clinic), week_form(tuesday_2_end="16:00"), follow=True)
     assert said(response) == [
-        "Sophie Martin's hours are saved. 2 booked appointments fall outside them: move or "
+        "Sophie Martin's hours are saved. 4 booked appointments fall outside them: move or "
         "cancel each below."
     ]
-    # Partly outside and wholly outside, booked or confirmed, soonest first; not one inside the
-    # new hours, a cancelled one, another day's, a colleague's, a past one, or beyond a year.
+    # Partly outside and wholly outside, booked or confirmed, however far ahead, soonest
+    # first; not one inside the new hours, a cancelled one, another day's, a colleague's or a
+    # past one.
     html = response.text
-    assert listed(html) == {booked["partly"].pk, booked["after"].pk}
-    assert [a.pk for a in response.context["clashes"]] == [booked["partly"].pk, booked["after"].pk]
+    outside = [booked[name].pk for name in ("partly", "after", "next_year", "in_two_years")]
+    assert listed(html) == set(outside)
+    assert [a.pk for a in response.context["clashes"]] == outside
     row = html.split(f'data-testid="clash-{booked["partly"].pk}"')[1].split("</tr>")[0]
     for shown in ("Tue 17 Mar", "15:30", booked["partly"].patient.full_name, "Sophie Martin"):
         assert shown in row
@@ -385,7 +389,7 @@ def test_moving_an_appointment_into_the_hours_takes_it_off_the_list(
     assert "calendar-changed" in moved["HX-Trigger"]
     fragment = receptionist_client.get(page_of(clinic), headers=HTMX).text
     assert 'id="hours-clashes"' in fragment and "<html" not in fragment
-    assert listed(fragment) == {booked["after"].pk}
+    assert listed(fragment) == {booked[name].pk for name in ("after", "next_year", "in_two_years")}
 
 
 # What booking says afterwards: the real availability.
@@ -450,20 +454,22 @@ def test_the_today_board_and_the_calendars_mark_appointments_outside_the_hours(
     assert "is-outside-hours" in box(week, late)
 
 
-# The back office keeps working, and its changes name who made them.
+# The superuser's back office keeps working, and its changes name who made them.
 
 
-def test_hours_added_in_the_back_office_name_who_added_them(admin_client, admin_user, clinic):
-    response = admin_client.post(
+def test_hours_added_in_the_back_office_name_who_added_them(
+    admin_client, superuser_client, superuser, clinic
+):
+    response = superuser_client.post(
         reverse("admin:scheduling_workinghours_add"),
         {"practitioner": clinic.pk, "weekday": 5, "starts_at": "09:00", "ends_at": "12:00"},
     )
     assert response.status_code == 302
     record = WorkingHours.history.get(weekday=5)
-    assert (record.history_type, record.history_user) == ("+", admin_user)
+    assert (record.history_type, record.history_user) == ("+", superuser)
     changes = admin_client.get(page_of(clinic)).context["changes"][:1]
     assert [(c.what, c.action, c.who) for c in changes] == [
-        (en("Saturday 09:00-12:00"), "added", "Claire Durand")
+        (en("Saturday 09:00-12:00"), "added", "Marc Leroy")
     ]
 
 
@@ -502,7 +508,9 @@ def test_a_practitioners_page_runs_a_constant_number_of_queries(
     admin_client.get(page_of(clinic))
     with django_assert_num_queries(9) as small:
         assert admin_client.get(page_of(clinic)).context["clash_count"] == 4
-    book(range(2, 40))
+    # Up to two years ahead, as a series may be booked: beyond a year too.
+    book(range(2, 30))
+    book(range(92, 102))
     with django_assert_num_queries(len(small.captured_queries)):
         page = admin_client.get(page_of(clinic))
     assert page.context["clash_count"] == 80
