@@ -1,6 +1,9 @@
 """Demo scheduling data for `manage.py seed_demo`: rooms, appointment types, the demo
-practitioners' hours and days off, and several weeks of appointments for the demo patients,
-among them the remaining sessions of the demo treatment plans, each linked to its plan session.
+practitioners' hours and days off (bank holidays and a summer break over the demo's past, a
+training day ahead), the practice's past appointments (scheduling/demo_history.py,
+which also has the treatments demo tell that past's courses), and the weeks ahead: the
+remaining sessions of the running treatment plans and maintenance visits booked, each linked
+to its plan session, and the rest of a busy diary.
 
 Idempotent: each kind of record is only created when none exists yet. Appointments are only
 made for patients that already exist (the patients app seeds before this one); with no
@@ -17,8 +20,10 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
-from patients.models import Patient
+from clinic.demo import HOLIDAYS, past_start
+from patients.models import Contraindication, Patient
 from scheduling import clock, selectors
+from scheduling import demo_history as history
 from scheduling.availability import Availability, Slot
 from scheduling.models import (
     Appointment,
@@ -30,7 +35,7 @@ from scheduling.models import (
     WorkingHours,
 )
 from scheduling.outbox import demo as outbox_demo
-from treatments.models import TreatmentSession
+from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.selectors import plan_booking_defaults
 from treatments.services import plan_sessions_reserve
 
@@ -52,19 +57,12 @@ HOURS = {
         5: [(T(9), T(13))],
     },
 }
-# French public holidays on fixed dates: the clinic is closed.
-HOLIDAYS = {
-    (1, 1): "New Year's Day",
-    (5, 1): "Labour Day",
-    (5, 8): "Victory in Europe Day",
-    (7, 14): "Bastille Day",
-    (8, 15): "Assumption",
-    (11, 1): "All Saints' Day",
-    (11, 11): "Armistice Day",
-    (12, 25): "Christmas Day",
-}
-WEEKS_BACK, WEEKS_AHEAD = 3, 5
+WEEKS_AHEAD = 5
 CANCEL_REASONS = ("Patient unwell", "Work commitment", "Asked to rebook later", "Travelling")
+# Running plans whose remaining course sessions the front desk has not booked yet: its to-do.
+LEFT_TO_BOOK = 2
+# How much of the free time the appointments of no plan take, week by week ahead.
+FILL_AHEAD = (0.3, 0.26, 0.24, 0.2, 0.16, 0.12)
 
 
 def seed(out: Callable[[str], None]) -> None:
@@ -73,14 +71,21 @@ def seed(out: Callable[[str], None]) -> None:
     practitioners = _practitioners()
     _hours(practitioners, out)
     today = clock.local_today()
-    first_day = today - datetime.timedelta(weeks=WEEKS_BACK)
+    first_day = past_start(today)
     last_day = today + datetime.timedelta(weeks=WEEKS_AHEAD)
     _days_off(practitioners, first_day, last_day, out)
     patients = list(Patient.objects.filter(archived_at__isnull=True).order_by("pk"))
     if not patients or not practitioners or Appointment.objects.exists():
         return
-    made = _appointments(practitioners, patients, rooms, types, first_day, last_day)
-    out(f"created {made} appointments for {len(patients)} patients")
+    history.seed(
+        out,
+        practitioners=list(practitioners.values()),
+        rooms=rooms,
+        types=list(types),
+        first_day=first_day,
+    )
+    made = _appointments(practitioners, patients, rooms, types, today, last_day)
+    out(f"created {made} appointments ahead for {len(patients)} patients")
     _waitlist(practitioners, patients, types, today, out)
     outbox_demo.seed(out)
 
@@ -118,10 +123,13 @@ def _hours(practitioners: dict[str, object], out: Callable[[str], None]) -> None
         person = practitioners.get(username)
         if person is None or WorkingHours.objects.filter(practitioner=person).exists():
             continue
-        WorkingHours.objects.bulk_create(
-            WorkingHours(practitioner=person, weekday=day, starts_at=start, ends_at=end)
-            for day, blocks in week.items()
-            for start, end in blocks
+        bulk_create_with_history(
+            [
+                WorkingHours(practitioner=person, weekday=day, starts_at=start, ends_at=end)
+                for day, blocks in week.items()
+                for start, end in blocks
+            ],
+            WorkingHours,
         )
         out(f"created working hours for {username}")
 
@@ -141,11 +149,49 @@ def _days_off(
             if created:
                 out(f"created clinic holiday {name}")
     nguyen = practitioners.get("dr.nguyen")
-    if nguyen is not None and not TimeOff.objects.filter(practitioner=nguyen).exists():
+    if (
+        nguyen is not None
+        and not TimeOff.objects.filter(practitioner=nguyen, reason="Training").exists()
+    ):
         # A training day twelve days from the first seed, so the calendars show one.
         day = clock.local_today() + datetime.timedelta(days=12)
         TimeOff.objects.create(practitioner=nguyen, first_day=day, last_day=day, reason="Training")
         out("created a training day for dr.nguyen")
+    # Two weeks of summer holiday each, one after the other, in the last summer: from the
+    # first Monday of August, or the nearest fortnight in which the practitioner gave no
+    # session (the treatments demo's own courses are written before this).
+    today = clock.local_today()
+    august = datetime.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+    nominal = august + datetime.timedelta(days=-august.weekday() % 7)
+    taken: list[datetime.date] = []
+    for username in ("dr.martin", "dr.nguyen"):
+        person = practitioners.get(username)
+        if person is None:
+            continue
+        booked = TimeOff.objects.filter(practitioner=person, reason="Summer holiday").first()
+        if booked is not None:
+            taken.append(booked.first_day)
+            continue
+        for weeks in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5):
+            start = nominal + datetime.timedelta(weeks=weeks)
+            if any(abs((start - other).days) < 14 for other in taken):
+                continue  # the other practitioner is away then
+            if not TreatmentSession.objects.filter(
+                practitioner=person,
+                performed_at__gte=clock.at(start, T()),
+                performed_at__lt=clock.at(start + datetime.timedelta(days=14), T()),
+            ).exists():
+                break
+        else:
+            continue
+        TimeOff.objects.create(
+            practitioner=person,
+            first_day=start,
+            last_day=start + datetime.timedelta(days=13),
+            reason="Summer holiday",
+        )
+        taken.append(start)
+        out(f"created a summer holiday for {username}")
 
 
 def _status(slot: Slot, now: datetime.datetime, rng: random.Random) -> dict[str, object]:
@@ -194,9 +240,16 @@ def _appointments(
     rng = random.Random(20260316)  # noqa: S311 - demo data, not security
     now = clock.now()
     start_of_window, _ = clock.day_bounds(first_day)
-    busy_patients: set[tuple[int, datetime.date]] = set()
+    # A patient comes once a day at most, the past's visits of today included.
+    busy_patients: set[tuple[int, datetime.date]] = {
+        (patient_id, clock.local(start).date())
+        for patient_id, start in Appointment.objects.filter(start__gte=start_of_window).values_list(
+            "patient_id", "start"
+        )
+    }
     rows: list[Appointment] = []
     treatment = next(t for t in types if t.kind == AppointmentType.Kind.TREATMENT)
+    maintenance = next(t for t in types if t.kind == AppointmentType.Kind.MAINTENANCE)
 
     def add(person, patient, kind, slot, series=None, position=None, plan_session=None) -> None:
         busy_patients.add((patient.pk, clock.local(slot.start).date()))
@@ -218,20 +271,28 @@ def _appointments(
         availability = Availability.load(
             practitioner=person, first_day=first_day, last_day=last_day
         )
-        # Seeding the past is allowed here: the demo starts weeks ago.
+        # Seeding earlier today is allowed here: the front desk's day has begun.
         availability.now = start_of_window
-        # Each practitioner has a usual room, so the demo does not fill Cabinet 1 first.
+        # Each practitioner has a usual room, so the demo does not fill Cabinet 1 first (the
+        # past's diary gives them the same).
         shift = len(availabilities) % len(rooms)
         availability.rooms = rooms[shift:] + rooms[:shift]
         availabilities[username] = (person, availability)
 
-    # A weekly course booked in one go for the first patients, as a receptionist would.
+    # A weekly course booked in one go for the first patients free to be treated, as a
+    # receptionist would.
+    blocked = set(
+        Contraindication.objects.filter(
+            resolved_at__isnull=True, severity=Contraindication.Severity.ABSOLUTE
+        ).values_list("patient_id", flat=True)
+    )
+    treatable = [patient for patient in patients if patient.pk not in blocked]
     courses = [("dr.martin", 0, T(10), 6, 7), ("dr.nguyen", 1, T(15), 6, 7)]
     for index, (username, patient_index, at, count, interval) in enumerate(courses):
-        if username not in availabilities or patient_index >= len(patients):
+        if username not in availabilities or patient_index >= len(treatable):
             continue
         person, availability = availabilities[username]
-        patient = patients[patient_index]
+        patient = treatable[patient_index]
         first = clock.at(first_day + datetime.timedelta(days=1 + index * 2), at)
         proposals = availability.propose_series(
             first_start=first, count=count, interval_days=interval, appointment_type=treatment
@@ -248,8 +309,9 @@ def _appointments(
             if proposal.slot is not None:
                 add(person, patient, treatment, proposal.slot, series, proposal.position)
 
-    # The running treatment plans' remaining course sessions, booked from each plan.
-    for row in selectors.plans_to_book():
+    # The running treatment plans' remaining course sessions, booked from each plan (but
+    # for the last few accepted: the front desk still has them to book).
+    for row in selectors.plans_to_book(limit=None)[:-LEFT_TO_BOOK]:
         plan = row.plan
         if plan.practitioner.username not in availabilities:
             continue
@@ -282,10 +344,48 @@ def _appointments(
         for position, (slot, session) in enumerate(zip(slots, sessions, strict=True), start=1):
             add(person, plan.patient, treatment, slot, series, position, plan_session=session)
 
-    # Then a realistic spread of everything else, leaving some free time each day.
+    # The next maintenance visit, for most plans in maintenance whose patients still come
+    # (those long overdue have stopped: the reminders and the reports show them).
+    for plan in (
+        TreatmentPlan.objects.filter(
+            status=TreatmentPlan.Status.MAINTENANCE,
+            next_maintenance_on__gte=first_day - datetime.timedelta(days=25),
+            next_maintenance_on__lte=last_day,
+        )
+        .select_related("patient", "practitioner")
+        .order_by("next_maintenance_on", "pk")
+    ):
+        # Most patients have booked it; fewer of those already late.
+        late = plan.next_maintenance_on < first_day
+        if plan.practitioner.username not in availabilities or rng.random() < (
+            0.45 if late else 0.2
+        ):
+            continue
+        person, availability = availabilities[plan.practitioner.username]
+        day = max(plan.next_maintenance_on, first_day + datetime.timedelta(days=1))
+        day += datetime.timedelta(days=rng.randint(0, 6))
+        hour = T(rng.choice((10, 15, 17)))
+        slot = None
+        for wanted in clock.days(day, 7):
+            if wanted <= last_day and (plan.patient_id, wanted) not in busy_patients:
+                slot = availability.nearest_on(wanted, hour, maintenance)
+                if slot is not None:
+                    break
+        if slot is None:
+            continue
+        availability.hold(slot)
+        (session,) = plan_sessions_reserve(
+            plan=plan, kind=TreatmentSession.Kind.MAINTENANCE, count=1, booked_session_ids=[]
+        )
+        add(person, plan.patient, maintenance, slot, plan_session=session)
+
+    # Then a realistic spread of everything else, leaving some free time each day: the next
+    # days about as full as the past weeks were, the weeks after less (the diary fills up as
+    # they come).
     kinds, weights = list(types), list(types.values())
     for person, availability in availabilities.values():
         for day in clock.days(first_day, (last_day - first_day).days + 1):
+            fill = FILL_AHEAD[min((day - first_day).days // 7, len(FILL_AHEAD) - 1)]
             cursor = None
             while True:
                 kind = rng.choices(kinds, weights)[0]
@@ -299,10 +399,12 @@ def _appointments(
                 slot = (
                     free[0] if rng.random() < 0.65 else free[min(len(free) - 1, rng.randint(1, 5))]
                 )
-                availability.hold(slot)
                 cursor = slot.occupied_until + datetime.timedelta(
                     minutes=rng.choice((0, 0, 15, 30, 45, 60, 90))
                 )
+                if rng.random() > fill:
+                    continue  # nobody booked this time (yet)
+                availability.hold(slot)
                 patient = next(
                     (
                         p

@@ -6,7 +6,9 @@ stock, signing). Sessions happened weeks ago: they are logged with their real da
 signing time is set afterwards to just after the session, as a practitioner would have signed.
 Idempotent: a plan already present for a demo patient and indication is left alone. Runs after
 the patients demo; with no demo patients it creates nothing. The scheduling demo, which runs
-next, books the remaining sessions of the running plans.
+next, gives these sessions their appointments, has the practice's past told around them (every
+other consultation's course: treatments/demo_history.py) and books the remaining sessions of
+the running plans.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.demo import HOLIDAYS
 from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication, Region
 from cocktails.demo import seed_patient_cocktails
 from cocktails.models import EXPIRY_WARNING_DAYS, Cocktail, Lot, Product
@@ -123,22 +126,23 @@ PLANS: tuple[DemoPlan, ...] = (
         (BodyArea.SCALP,),
         "Hair restoration standard for Aurélien",
         Status.MAINTENANCE,
-        start_days=-90,
+        start_days=-91,
         practitioner="dr.nguyen",
         sessions_count=6,
+        interval=7,
         technique=TreatmentSession.Technique.POINT_BY_POINT,
         gauge=32,
         draws=(("Hair complex", 1, "3"), ("Biotin 5", 1, "1.5")),
         sessions=(
-            *(DemoSession(days, SCALP, "0.5", "2", 4) for days in (90, 80, 70, 60, 50, 40)),
+            *(DemoSession(days, SCALP, "0.5", "2", 4) for days in (91, 84, 77, 70, 63, 56)),
             # After the course: the first monthly maintenance session.
-            DemoSession(10, SCALP, "0.5", "2", 3),
+            DemoSession(21, SCALP, "0.5", "2", 3),
         ),
         outcomes=(
-            DemoOutcome(91, measure="118", baseline=True),
-            DemoOutcome(62, gais_practitioner=4, gais_patient=4, satisfaction=3, measure="124"),
-            DemoOutcome(38, gais_practitioner=3, gais_patient=3, satisfaction=4, measure="137"),
-            DemoOutcome(9, gais_practitioner=2, gais_patient=2, satisfaction=5, measure="146"),
+            DemoOutcome(92, measure="118", baseline=True),
+            DemoOutcome(63, gais_practitioner=4, gais_patient=4, satisfaction=3, measure="124"),
+            DemoOutcome(35, gais_practitioner=3, gais_patient=3, satisfaction=4, measure="137"),
+            DemoOutcome(21, gais_practitioner=2, gais_patient=2, satisfaction=5, measure="146"),
         ),
         notes="Slow the thinning at the crown; photos at every session, same angles.",
     ),
@@ -340,6 +344,37 @@ def _in_order(plan: TreatmentPlan, *, accepted_at: datetime.datetime) -> None:
     )
 
 
+def _on_a_weekday(spec: DemoPlan) -> DemoPlan:
+    """The story moved a few days back when its sessions would fall from Saturday to Monday
+    or on a bank holiday: both demo practitioners see patients from Tuesday to Friday, where
+    the scheduling demo gives each session its appointment. Every date of the story moves
+    together (its sessions are whole weeks apart, so all of them land on that weekday)."""
+    if not spec.sessions:
+        return spec
+    today = timezone.localdate()
+
+    def workable(shift: int) -> bool:
+        days = [today - datetime.timedelta(days=s.days_ago + shift) for s in spec.sessions]
+        return all(
+            day.weekday() in (1, 2, 3, 4) and (day.month, day.day) not in HOLIDAYS for day in days
+        )
+
+    shift = next((shift for shift in range(21) if workable(shift)), 0)
+    if not shift:
+        return spec
+    adverse = dict(spec.adverse)
+    if adverse:
+        adverse["onset"] += shift
+        adverse["resolved"] += shift
+    return replace(
+        spec,
+        start_days=spec.start_days - shift,
+        sessions=tuple(replace(s, days_ago=s.days_ago + shift) for s in spec.sessions),
+        outcomes=tuple(replace(o, days_ago=o.days_ago + shift) for o in spec.outcomes),
+        adverse=adverse,
+    )
+
+
 def _seed_plan(spec: DemoPlan, patient: Patient, users: dict[str, Any], out: Out) -> None:
     cocktail = (
         Cocktail.objects.filter(name=spec.cocktail, archived_at__isnull=True)
@@ -429,4 +464,4 @@ def seed(out: Out) -> None:
             continue
         if TreatmentPlan.objects.filter(patient=patient, indication=spec.indication).exists():
             continue
-        _seed_plan(spec, patient, users, out)
+        _seed_plan(_on_a_weekday(spec), patient, users, out)

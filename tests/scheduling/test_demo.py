@@ -1,17 +1,28 @@
-"""seed_demo's scheduling part: realistic, rule-abiding, and idempotent."""
+"""seed_demo's scheduling part: a year and a half of diary and the weeks ahead, realistic,
+rule-abiding, and idempotent."""
 
 from __future__ import annotations
 
-import itertools
+import datetime
+from collections import defaultdict
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from clinic import demo as clinic_demo
+from scheduling import clock
 from scheduling import demo as scheduling_demo
-from scheduling.models import Appointment, AppointmentSeries, Room, WaitlistEntry, WorkingHours
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    Room,
+    TimeOff,
+    WaitlistEntry,
+    WorkingHours,
+)
 from tests.scheduling.factories import PatientFactory
+from treatments.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +51,59 @@ def test_with_patients_the_demo_fills_weeks_without_double_booking(time_machine)
     assert WaitlistEntry.objects.count() == 2
     statuses = set(Appointment.objects.values_list("status", flat=True))
     assert {"completed", "booked", "cancelled", "no_show"} <= statuses
-    for first, second in itertools.combinations(appointments, 2):
-        if first.start < second.occupied_until and second.start < first.occupied_until:
-            assert first.practitioner_id != second.practitioner_id
-            assert first.room_id != second.room_id
-            assert first.patient_id != second.patient_id
+    # No practitioner, room or patient is booked twice at a time (each appointment against
+    # the one of the same practitioner, room or patient that ends last before it).
+    for key in ("practitioner_id", "room_id", "patient_id"):
+        last_until: dict[int, Appointment] = {}
+        for appointment in appointments:
+            before = last_until.get(getattr(appointment, key))
+            assert before is None or before.occupied_until <= appointment.start, (
+                key,
+                before,
+                appointment,
+            )
+            if before is None or appointment.occupied_until > before.occupied_until:
+                last_until[getattr(appointment, key)] = appointment
+    # Each holds its time as a booking would: in the practitioner's hours, on a working day.
+    hours: dict[tuple[int, int], list] = defaultdict(list)
+    for block in WorkingHours.objects.all():
+        hours[block.practitioner_id, block.weekday].append((block.starts_at, block.ends_at))
+    days_off = list(TimeOff.objects.all())
+    for appointment in appointments:
+        start, end = clock.local(appointment.start), clock.local(appointment.end)
+        assert any(
+            first <= start.time() and end.time() <= last
+            for first, last in hours[appointment.practitioner_id, start.weekday()]
+        ), appointment
+        assert not [
+            off
+            for off in days_off
+            if off.practitioner_id in (None, appointment.practitioner_id)
+            and off.covers(start.date())
+        ], appointment
+    # The past: each session given has the appointment it was given at, and each treatment
+    # the patient came to before today holds the session given then.
+    today = clock.local_today()
+    signed = TreatmentSession.objects.filter(status="signed")
+    attended = Appointment.objects.filter(status="completed", plan_session__status="signed")
+    assert set(attended.values_list("plan_session", flat=True)) == set(
+        signed.values_list("pk", flat=True)
+    )
+    for appointment in attended.select_related("plan_session"):
+        session = appointment.plan_session
+        assert appointment.start <= session.performed_at < appointment.end, appointment
+    assert not Appointment.objects.filter(
+        status="completed",
+        appointment_type__kind__in=("treatment", "maintenance"),
+        plan_session__isnull=True,
+        start__lt=clock.at(today, datetime.time()),
+    ).exists()
+    # A year and a half behind, weeks ahead; some every month, and work on the day.
+    months = {
+        (start.year, start.month) for start in Appointment.objects.values_list("start", flat=True)
+    }
+    assert len(months) >= 18
+    assert Appointment.objects.filter(start__date=today, status__in=("booked", "confirmed"))
 
     counts = Appointment.objects.count()
     call_command("seed_demo", stdout=StringIO())
