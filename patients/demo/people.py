@@ -202,7 +202,7 @@ FAMILY_NAMES = (
     "Traoré", "Nakamura", "Jansen", "Schneider", "Andersson", "García", "Costa", "Petrov",
     "Khalil", "Benoit", "Delorme", "Valette", "Marchal", "Poulain", "Germain", "Riviere",
 )  # fmt: skip
-MORE_PATIENTS = 180
+MORE_PATIENTS = 90
 # What brings people in, and where: (indication, weight, [(areas, weight), ...]).
 CONCERNS: tuple[tuple[str, int, tuple[tuple[tuple[str, ...], int], ...]], ...] = (
     (
