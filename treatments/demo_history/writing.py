@@ -26,7 +26,7 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.services.sessions import DEFAULT_AFTERCARE
+from treatments.services.sessions import DEFAULT_AFTERCARE, injection_point
 
 # How each product's lots are named: the supplier's prefix, then the year and month received.
 LOT_PREFIXES = {
@@ -139,17 +139,7 @@ def write_sessions(stories: list[Story], manager: Any, rng: random.Random) -> No
     points = []
     for (_, draft), session in zip(drafts, sessions, strict=True):
         for position, point in enumerate(draft.points):
-            row = InjectionPoint(
-                session=session,
-                position=position,
-                diagram=point.diagram,
-                zone=point.zone,
-                x=point.x,
-                y=point.y,
-                depth_mm=point.depth_mm,
-                volume_ml=point.volume_ml,
-            )
-            points.append(row)
+            points.append(injection_point(session, position, point))
     InjectionPoint.objects.bulk_create(points, batch_size=1000)
     history_in_bulk(
         InjectionPoint,

@@ -473,17 +473,22 @@ def session_record(
         point._history_user = by
         point.delete()
     for position, point in enumerate(points):
-        InjectionPoint.objects.create(
-            session=session,
-            position=position,
-            diagram=point.diagram,
-            zone=point.zone,
-            x=point.x,
-            y=point.y,
-            depth_mm=point.depth_mm,
-            volume_ml=point.volume_ml,
-        )
+        injection_point(session, position, point).save(force_insert=True)
     return session
+
+
+def injection_point(session: TreatmentSession, position: int, point: PointInput) -> InjectionPoint:
+    """The (unsaved) injection point `position` of `session` that `point` describes."""
+    return InjectionPoint(
+        session=session,
+        position=position,
+        diagram=point.diagram,
+        zone=point.zone,
+        x=point.x,
+        y=point.y,
+        depth_mm=point.depth_mm,
+        volume_ml=point.volume_ml,
+    )
 
 
 def sign_problems(session: TreatmentSession) -> list[tuple[str, str]]:
