@@ -501,6 +501,22 @@ def test_a_row_refused_by_the_service_is_shown_with_a_field_refused_by_the_form(
     assert not LotUsage.objects.exists()
 
 
+def test_too_few_vials_are_said_with_the_forms_own_errors(scene, practitioner, practitioner_client):
+    session = start(scene.plan, practitioner)
+    response = practitioner_client.post(
+        _url("session_log", session.pk),
+        _log_post(scene, **{"pain_score": "11", "lots-0-vials": "12"}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["pain_score"]
+    lot_row = response.context["lots"].forms[0]
+    assert lot_row.errors["vials"] == ["Lot HA-001 has only 10 vials left."]
+    assert 'data-testid="vials-error">Vials: Lot HA-001 has only 10 vials left.' in (
+        response.content.decode()
+    )
+    assert not LotUsage.objects.exists()
+
+
 def test_save_and_sign_signs_a_complete_log(scene, practitioner, practitioner_client):
     session = start(scene.plan, practitioner)
     response = practitioner_client.post(

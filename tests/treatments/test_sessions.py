@@ -4,6 +4,7 @@ it, and correcting a signed session by amendments."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -254,7 +255,74 @@ def test_a_lot_with_too_few_vials_is_refused(scene, practitioner):
             practitioner,
             lots=[LotInput(lot=scene.catalogue.ha_lot, vials=11, volume_ml=Decimal("2"))],
         )
-    assert "only 10 vial(s) left" in caught.value.rows["lots", 0]["lot"]
+    assert caught.value.rows == {("lots", 0): {"vials": "Lot HA-001 has only 10 vials left."}}
+    assert not LotUsage.objects.exists()
+
+
+def test_stock_is_refused_with_the_logs_other_errors_before_anything_is_written(
+    scene, practitioner
+):
+    """A site out of its diagram and too many vials: both come back from one save, instead
+    of the vials only once the site is mended."""
+    session = start(scene.plan, practitioner)
+    points = face_points()
+    points[0] = replace(points[0], zone="vertex")
+    with pytest.raises(RowErrors) as caught:
+        record(
+            session,
+            practitioner,
+            points=points,
+            lots=[LotInput(lot=scene.catalogue.ha_lot, vials=11, volume_ml=Decimal("2"))],
+        )
+    assert caught.value.rows["lots", 0] == {"vials": "Lot HA-001 has only 10 vials left."}
+    assert set(caught.value.rows) == {("points", 0), ("lots", 0)}
+    assert not LotUsage.objects.exists()
+
+
+def test_the_vials_a_save_gives_back_count_as_left(scene, practitioner):
+    """The session holds 3 vials of the lot (7 left in the fridge): a log that now says 10 in
+    one row gives the 3 back before taking 10, so it fits; 11 does not."""
+    session = start(scene.plan, practitioner)
+    ha_lot = scene.catalogue.ha_lot
+    record(session, practitioner, lots=[LotInput(lot=ha_lot, vials=3, volume_ml=Decimal("2"))])
+    ha_lot.refresh_from_db()
+    assert ha_lot.quantity_left == 7
+    with pytest.raises(RowErrors) as caught:
+        record(session, practitioner, lots=[LotInput(lot=ha_lot, vials=11, volume_ml=Decimal("2"))])
+    assert caught.value.rows == {("lots", 0): {"vials": "Lot HA-001 has only 10 vials left."}}
+    ha_lot.refresh_from_db()
+    assert ha_lot.quantity_left == 7
+    record(session, practitioner, lots=[LotInput(lot=ha_lot, vials=10, volume_ml=Decimal("2"))])
+    ha_lot.refresh_from_db()
+    assert ha_lot.quantity_left == 0
+    assert [row.vials for row in session.lots.filter(usage__cancelled_at__isnull=True)] == [10]
+
+
+def test_two_rows_of_one_lot_are_counted_together(scene, practitioner):
+    session = start(scene.plan, practitioner)
+    ha_lot = scene.catalogue.ha_lot
+    with pytest.raises(RowErrors) as caught:
+        record(
+            session,
+            practitioner,
+            lots=[
+                LotInput(lot=ha_lot, vials=6, volume_ml=Decimal("2")),
+                LotInput(lot=ha_lot, vials=5, volume_ml=Decimal("1")),
+            ],
+        )
+    message = "Lot HA-001 has only 10 vials left: its rows in this log take 11."
+    assert caught.value.rows == {("lots", 0): {"vials": message}, ("lots", 1): {"vials": message}}
+    assert not LotUsage.objects.exists()
+
+
+def test_a_lot_recalled_after_the_page_was_read_is_refused(scene, practitioner):
+    session = start(scene.plan, practitioner)
+    ha_lot = scene.catalogue.ha_lot
+    ha_lot.recalled_at = timezone.now()
+    ha_lot.save(update_fields=["recalled_at"])
+    with pytest.raises(RowErrors) as caught:
+        record(session, practitioner, lots=[LotInput(lot=ha_lot, vials=1, volume_ml=Decimal("2"))])
+    assert caught.value.rows == {("lots", 0): {"lot": "Lot HA-001 has been recalled."}}
 
 
 def test_a_lot_of_a_product_not_in_the_cocktail_is_refused(scene, practitioner):

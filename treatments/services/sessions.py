@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic.roles import practitioner_name
 from cocktails.choices import Region
@@ -318,6 +320,72 @@ def _volume_error(total: Decimal | None, points: Sequence[PointInput]) -> str:
     return ""
 
 
+def _lot_key(lot_id: int, vials: int, volume_ml: Decimal) -> tuple[int, int, Decimal]:
+    return lot_id, vials, volume_ml.quantize(CENT)
+
+
+def _lot_changes(
+    current: Sequence[SessionLot], lots: Sequence[LotInput]
+) -> tuple[list[SessionLot], list[int]]:
+    """What saving `lots` does to the session's lots `current`: the rows given back to stock
+    (no longer in the log) and the positions in `lots` of the rows taken from it. A row the
+    same as one already held (lot, vials, volume) stays as it is, without touching stock."""
+    wanted = Counter(_lot_key(line.lot.pk, line.vials, line.volume_ml) for line in lots)
+    returned = []
+    for row in current:
+        key = _lot_key(row.lot_id, row.vials, row.volume_ml)
+        if wanted[key]:
+            wanted[key] -= 1
+        else:
+            returned.append(row)
+    taken = []
+    for index, line in enumerate(lots):
+        key = _lot_key(line.lot.pk, line.vials, line.volume_ml)
+        if wanted[key]:
+            wanted[key] -= 1
+            taken.append(index)
+    return returned, taken
+
+
+def _held_lots(session: TreatmentSession) -> models.QuerySet[SessionLot]:
+    return session.lots.filter(usage__cancelled_at__isnull=True)
+
+
+def _stock_errors(
+    session: TreatmentSession, lots: Sequence[LotInput], used_at: datetime.datetime | None
+) -> dict[int, dict[str, str]]:
+    """What `lot_consume` would refuse when the log is saved (a lot recalled, expired on the
+    day of the session, or with fewer vials left than the new rows take, counting those this
+    save gives back), found before anything is written so that it comes back with the log's
+    other errors in one submit. `lot_consume`, with the lot's row locked, still has the last
+    word when two sessions race for the last vials."""
+    returned, taken = _lot_changes(
+        list(_held_lots(session).only("lot", "vials", "volume_ml")), lots
+    )
+    given_back = Counter()
+    for row in returned:
+        given_back[row.lot_id] += row.vials
+    needed = Counter()
+    for index in taken:
+        needed[lots[index].lot.pk] += lots[index].vials
+    used_on = timezone.localdate(used_at) if used_at is not None else None
+    rows: dict[int, dict[str, str]] = {}
+    for index in taken:
+        lot = lots[index].lot
+        left = lot.quantity_left + given_back[lot.pk]
+        if lot.is_recalled:
+            rows[index] = {"lot": f"Lot {lot.lot_number} has been recalled."}
+        elif used_on is not None and lot.is_expired_on(used_on):
+            expired = date_format(lot.expiry_date, "j M Y")
+            rows[index] = {"lot": f"Lot {lot.lot_number} expired on {expired}."}
+        elif needed[lot.pk] > left:
+            message = f"Lot {lot.lot_number} has only {left} vial{pluralize(left)} left"
+            if needed[lot.pk] > lots[index].vials:
+                message += f": its rows in this log take {needed[lot.pk]}"
+            rows[index] = {"vials": message + "."}
+    return rows
+
+
 def _sync_lots(
     session: TreatmentSession,
     lots: Sequence[LotInput],
@@ -326,24 +394,14 @@ def _sync_lots(
 ) -> dict[tuple[str, int], dict[str, str]]:
     """Make the session's lots what `lots` says: unchanged rows stay, removed ones are given
     back to stock, new ones are taken from it. Returns the rows a lot refused."""
-    current = list(
-        session.lots.filter(usage__cancelled_at__isnull=True).select_related("usage", "lot")
-    )
-    wanted = Counter((line.lot.pk, line.vials, line.volume_ml.quantize(CENT)) for line in lots)
-    for row in current:
-        key = (row.lot_id, row.vials, row.volume_ml.quantize(CENT))
-        if wanted[key]:
-            wanted[key] -= 1
-        else:
-            lot_usage_cancel(
-                usage=row.usage, by=by, reason="Removed from the session log before signing."
-            )
+    returned, taken = _lot_changes(list(_held_lots(session).select_related("usage", "lot")), lots)
+    for row in returned:
+        lot_usage_cancel(
+            usage=row.usage, by=by, reason="Removed from the session log before signing."
+        )
     errors: dict[tuple[str, int], dict[str, str]] = {}
-    for index, line in enumerate(lots):
-        key = (line.lot.pk, line.vials, line.volume_ml.quantize(CENT))
-        if not wanted[key]:
-            continue
-        wanted[key] -= 1
+    for index in taken:
+        line = lots[index]
         try:
             usage = lot_consume(
                 lot=line.lot,
@@ -415,6 +473,9 @@ def session_log_problems(
         products = allowed_products(formulation=formulation)
         for index, problems in _lot_errors(lots, formulation, products).items():
             rows["lots", index] = problems
+        for index, problems in _stock_errors(session, lots, data.get("performed_at")).items():
+            # A row's own error (a lot of another product…) says more than its stock.
+            rows["lots", index] = problems | rows.get(("lots", index), {})
     total = _volume_error(data.get("total_volume_ml"), points) if points is not None else ""
     return LogProblems(fields=fields, rows=rows, total=total, formulation=formulation)
 
