@@ -17,10 +17,6 @@
         item.style.width = item.dataset.width + "%";
       }
     });
-    var now = root.querySelector ? root.querySelector(".cal-col.is-today") : null;
-    if (now && now.scrollIntoView && root === document.body) {
-      now.scrollIntoView({ block: "nearest", inline: "center" });
-    }
   }
   if (window.htmx) { window.htmx.onLoad(place); } else { place(document.body); }
 

@@ -70,6 +70,8 @@ def test_scheduling_pages_look_right(page: Page, live_server, screenshot, demo_c
         page.goto(live_server.url + path.format(martin=demo_clinic.pk))
         expect(page.get_by_test_id(main)).to_be_visible()
         page.wait_for_load_state("networkidle")
+        # It opens at its top, its tabs and title in view.
+        assert page.evaluate("window.scrollY") == 0, f"{name} opened scrolled down"
         screenshot(page, f"scheduling-{name}-{viewport}")
 
     # A calendar item opens its dialog in place.
