@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Func
 
@@ -28,6 +28,13 @@ class TsTzRange(Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class DateRange(Func):
+    """daterange(first, last, '[]'): the whole days a day off covers, both ends included."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
 
 
 class PostgresExclusionConstraint(ExclusionConstraint):

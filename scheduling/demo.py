@@ -140,21 +140,24 @@ def _days_off(
     last_day: datetime.date,
     out: Callable[[str], None],
 ) -> None:
+    # Days off of one practitioner (or two closures) never overlap, as `time_off_add` and the
+    # exclusion constraints have it: each is only written on days still free of its kind, so a
+    # closure someone recorded between two seeds, or a summer holiday, is never doubled.
     for day in clock.days(first_day, (last_day - first_day).days + 1):
         name = HOLIDAYS.get((day.month, day.day))
-        if name:
-            _, created = TimeOff.objects.get_or_create(
-                practitioner=None, first_day=day, last_day=day, defaults={"reason": name}
-            )
-            if created:
-                out(f"created clinic holiday {name}")
+        if name and not _off_between(None, day, day):
+            TimeOff.objects.create(practitioner=None, first_day=day, last_day=day, reason=name)
+            out(f"created clinic holiday {name}")
     nguyen = practitioners.get("dr.nguyen")
     if (
         nguyen is not None
         and not TimeOff.objects.filter(practitioner=nguyen, reason="Training").exists()
     ):
-        # A training day twelve days from the first seed, so the calendars show one.
+        # A training day twelve days from the first seed (or the next day he is not already
+        # off), so the calendars show one.
         day = clock.local_today() + datetime.timedelta(days=12)
+        while _off_between(nguyen, day, day):
+            day += datetime.timedelta(days=1)
         TimeOff.objects.create(practitioner=nguyen, first_day=day, last_day=day, reason="Training")
         out("created a training day for dr.nguyen")
     # Two weeks of summer holiday each, one after the other, in the last summer: from the
@@ -176,6 +179,8 @@ def _days_off(
             start = nominal + datetime.timedelta(weeks=weeks)
             if any(abs((start - other).days) < 14 for other in taken):
                 continue  # the other practitioner is away then
+            if _off_between(person, start, start + datetime.timedelta(days=13)):
+                continue  # already off some of those days (dr.nguyen's training day)
             if not TreatmentSession.objects.filter(
                 practitioner=person,
                 performed_at__gte=clock.at(start, T()),
@@ -192,6 +197,13 @@ def _days_off(
         )
         taken.append(start)
         out(f"created a summer holiday for {username}")
+
+
+def _off_between(practitioner: object, first_day: datetime.date, last_day: datetime.date) -> bool:
+    """Whether the practitioner (None: the clinic) is already off some day from first to last."""
+    return TimeOff.objects.filter(
+        practitioner=practitioner, first_day__lte=last_day, last_day__gte=first_day
+    ).exists()
 
 
 def _status(slot: Slot, now: datetime.datetime, rng: random.Random) -> dict[str, object]:

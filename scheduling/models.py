@@ -13,7 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from scheduling import clock
-from scheduling.constraints import PostgresExclusionConstraint, TsTzRange
+from scheduling.constraints import DateRange, PostgresExclusionConstraint, TsTzRange
 
 
 class Weekday(models.IntegerChoices):
@@ -135,6 +135,11 @@ class WorkingHours(models.Model):
             )
 
 
+# The days a day off covers, first and last included, for its exclusion constraints.
+TIME_OFF_DAYS = DateRange("first_day", "last_day", RangeBoundary(inclusive_upper=True))
+TIME_OFF_OVERLAP = "These days overlap a day off already recorded."
+
+
 class TimeOff(models.Model):
     """Whole days a practitioner does not work, or (without a practitioner) the clinic is shut."""
 
@@ -160,6 +165,24 @@ class TimeOff(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(first_day__lte=F("last_day")), name="time_off_days_ordered"
+            ),
+            # The rule `time_off_add` checks, held by PostgreSQL too (see
+            # scheduling/constraints.py): one practitioner's days off never overlap, nor do two
+            # closures. A practitioner's day off may fall within a closure: `=` never matches
+            # two NULL practitioners, so closures are only kept apart by the second constraint.
+            PostgresExclusionConstraint(
+                name="time_off_no_practitioner_overlap",
+                expressions=[
+                    ("practitioner", RangeOperators.EQUAL),
+                    (TIME_OFF_DAYS, RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=TIME_OFF_OVERLAP,
+            ),
+            PostgresExclusionConstraint(
+                name="time_off_no_closure_overlap",
+                expressions=[(TIME_OFF_DAYS, RangeOperators.OVERLAPS)],
+                condition=Q(practitioner__isnull=True),
+                violation_error_message=TIME_OFF_OVERLAP,
             ),
         ]
         indexes = [models.Index(fields=["last_day", "first_day"], name="time_off_days_idx")]

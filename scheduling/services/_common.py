@@ -83,8 +83,15 @@ def check_practitioner(practitioner: User) -> None:
 def lock_practitioner(practitioner: User) -> None:
     """Lock the practitioner's row for the transaction: two people changing the same
     practitioner's days off or hours at once are taken one after the other, the second
-    seeing what the first committed."""
-    get_user_model().objects.select_for_update().filter(pk=practitioner.pk).exists()
+    seeing what the first committed.
+
+    FOR NO KEY UPDATE, which two services still take one after the other, but not FOR
+    UPDATE: that one also holds off the foreign key check of a row inserted elsewhere for this
+    practitioner (a day off saved in the back office), which PostgreSQL makes at commit. If
+    our insert meanwhile waited on that row in the days off' exclusion constraint, each
+    transaction would wait on the other, and PostgreSQL would abort ours as a deadlock instead
+    of letting the constraint refuse it."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=practitioner.pk).exists()
 
 
 # The transaction-scoped advisory lock closures take (`lock_closures`): any fixed number

@@ -6,11 +6,12 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from clinic.lib.dates import years_after
 from clinic.roles import Capability, can
 from scheduling import clock, selectors
+from scheduling.constraints import PostgresExclusionConstraint
 from scheduling.models import TimeOff
 from scheduling.services._common import check_practitioner, lock_closures, lock_practitioner
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 # was most likely mistyped (and a closure would refuse every booking until then).
 TIME_OFF_YEARS_AHEAD = 2
 LONGEST_TIME_OFF = datetime.timedelta(days=366)
+# The names of the constraints that say "these days overlap" (scheduling/models.py).
+OVERLAP_CONSTRAINTS = tuple(
+    constraint.name
+    for constraint in TimeOff._meta.constraints
+    if isinstance(constraint, PostgresExclusionConstraint)
+)
 
 
 def _time_off_errors(
@@ -82,6 +89,32 @@ def time_off_add(
         lock_closures()
     else:
         lock_practitioner(practitioner)
+    _refuse_overlap(practitioner=practitioner, first_day=first_day, last_day=last_day)
+    off = TimeOff(
+        practitioner=practitioner, first_day=first_day, last_day=last_day, reason=reason.strip()
+    )
+    off._history_user = by
+    try:
+        # A savepoint, so the refusal below can still read.
+        with transaction.atomic():
+            off.save()
+    except IntegrityError as error:
+        # The lock above keeps out the other services, not a write made elsewhere (the back
+        # office, a script): one that was not yet committed when we looked, and that
+        # PostgreSQL's exclusion constraints then found overlapping ours. It is committed
+        # now, so the check finds it and refuses as usual.
+        if not any(name in str(error) for name in OVERLAP_CONSTRAINTS):
+            raise
+        _refuse_overlap(practitioner=practitioner, first_day=first_day, last_day=last_day)
+        raise
+    return off
+
+
+def _refuse_overlap(
+    *, practitioner: User | None, first_day: datetime.date, last_day: datetime.date
+) -> None:
+    """Refuse days off that overlap others of the same practitioner, or (without one) a
+    closure that overlaps another; a practitioner's days off may fall within a closure."""
     overlapping = (
         TimeOff.objects.filter(
             practitioner=practitioner, first_day__lte=last_day, last_day__gte=first_day
@@ -97,12 +130,6 @@ def time_off_add(
                 f"{selectors.time_off_described(overlapping)}."
             }
         )
-    off = TimeOff(
-        practitioner=practitioner, first_day=first_day, last_day=last_day, reason=reason.strip()
-    )
-    off._history_user = by
-    off.save()
-    return off
 
 
 def _closure_refusal(off: TimeOff, *, by: User) -> str | None:

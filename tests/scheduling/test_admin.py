@@ -63,6 +63,27 @@ def test_overlapping_hours_are_refused(superuser_client, clinic):
     assert WorkingHours.objects.count() == before
 
 
+@pytest.mark.parametrize("whose", ["practitioner", "clinic"])
+def test_an_overlapping_day_off_is_refused_in_the_back_office(superuser_client, clinic, whose):
+    # The back office saves past the service: the exclusion constraints, which the form
+    # validates on PostgreSQL, say why instead of a 500.
+    who = clinic if whose == "practitioner" else None
+    TimeOff.objects.create(
+        practitioner=who, first_day=datetime.date(2026, 3, 20), last_day=datetime.date(2026, 3, 23)
+    )
+    response = superuser_client.post(
+        reverse("admin:scheduling_timeoff_add"),
+        {
+            "practitioner": who.pk if who else "",
+            "first_day": "2026-03-23",
+            "last_day": "2026-03-24",
+        },
+    )
+    assert response.status_code == 200
+    assert "These days overlap a day off already recorded." in response.content.decode()
+    assert TimeOff.objects.count() == 1
+
+
 def test_a_day_off_added_and_removed_in_the_back_office_keeps_who_did_it(
     superuser_client, superuser, clinic
 ):

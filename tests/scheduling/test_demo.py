@@ -4,10 +4,12 @@ rule-abiding, and idempotent."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from clinic import demo as clinic_demo
@@ -34,6 +36,36 @@ def test_without_patients_the_demo_books_nothing():
     assert Room.objects.count() == 3
     assert WorkingHours.objects.exists()
     assert not Appointment.objects.exists()
+
+
+def test_the_demo_adds_days_off_only_where_none_of_their_kind_is(time_machine):
+    """Days off recorded in the app before a seed (a closure over Christmas, a congress on the
+    training day's date, another over the first summer fortnight tried): the demo's own go
+    around them, since PostgreSQL refuses overlapping ones (scheduling/models.py)."""
+    time_machine.move_to("2026-03-16 08:00+01:00", tick=False)
+    clinic_demo.seed(lambda line: None)
+    staff = get_user_model().objects.filter(username__in=("dr.martin", "dr.nguyen"))
+    martin, nguyen = sorted(staff, key=lambda user: user.username)
+    recorded = [
+        (None, datetime.date(2025, 12, 24), datetime.date(2025, 12, 26)),
+        (nguyen, datetime.date(2026, 3, 28), datetime.date(2026, 3, 29)),  # the training day's
+        (martin, datetime.date(2025, 8, 6), datetime.date(2025, 8, 6)),  # in the first fortnight
+    ]
+    for who, first_day, last_day in recorded:
+        TimeOff.objects.create(
+            practitioner=who, first_day=first_day, last_day=last_day, reason="Congress"
+        )
+    scheduling_demo.seed(lambda line: None)
+    days_off = defaultdict(list)
+    for off in TimeOff.objects.order_by("first_day"):
+        days_off[off.practitioner_id].append(off)
+    for offs in days_off.values():
+        for before, after in itertools.pairwise(offs):
+            assert before.last_day < after.first_day, (before, after)
+    seeded = {(off.practitioner, off.reason): off for offs in days_off.values() for off in offs}
+    assert seeded[nguyen, "Training"].first_day == datetime.date(2026, 3, 30)
+    assert seeded[martin, "Summer holiday"].first_day != datetime.date(2025, 8, 4)
+    assert seeded[None, "Christmas Day"].first_day == datetime.date(2024, 12, 25)
 
 
 def test_with_patients_the_demo_fills_weeks_without_double_booking(time_machine):

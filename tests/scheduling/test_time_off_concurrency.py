@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from scheduling.models import TimeOff
 from scheduling.services import time_off_add
 from tests.scheduling.concurrency import against_an_open_transaction
 from tests.scheduling.conftest import TUESDAY
+from tests.scheduling.factories import TimeOffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = TUESDAY + datetime.timedelta(days=1)
@@ -74,3 +76,58 @@ def test_closures_that_do_not_overlap_are_both_saved_at_the_same_moment(admin_us
 
     against_an_open_transaction(competitor, lambda: close(WEDNESDAY, "works"))
     assert sorted(TimeOff.objects.values_list("reason", flat=True)) == ["strike", "works"]
+
+
+def _write_past_the_service(whose: str, practitioner) -> Callable[[], None]:
+    """Tuesday and Wednesday off (strike), written as the back office or a script would,
+    without the service's lock: a new row, or (`lengthened`) Tuesday off made two days."""
+    if whose != "lengthened":
+        who = practitioner if whose == "practitioner" else None
+        return lambda: TimeOffFactory(
+            practitioner=who, first_day=TUESDAY, last_day=WEDNESDAY, reason="strike"
+        )
+    tuesday = TimeOffFactory(
+        practitioner=practitioner, first_day=TUESDAY, last_day=TUESDAY, reason="strike"
+    )
+    return lambda: TimeOff.objects.filter(pk=tuesday.pk).update(last_day=WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("whose", "first"),
+    [
+        ("closure", "The clinic is closed from Tuesday 17 March to Wednesday 18 March 2026"),
+        ("practitioner", "Sophie Martin is off from Tuesday 17 March to Wednesday 18 March 2026"),
+        ("lengthened", "Sophie Martin is off from Tuesday 17 March to Wednesday 18 March 2026"),
+    ],
+)
+def test_days_off_written_past_the_service_meanwhile_become_the_usual_refusal(
+    admin_user, clinic, whose, first
+):
+    """Another connection writes overlapping days off without the service's lock and holds
+    its transaction open. Our check cannot see them yet, so our INSERT waits on the exclusion
+    constraint; when the other transaction commits, the IntegrityError must come back as the
+    service's own refusal, not a 500 (nor a deadlock, see `lock_practitioner`)."""
+    practitioner = None if whose == "closure" else clinic
+    write = _write_past_the_service(whose, practitioner)
+
+    def competitor(holding: threading.Event, go_on: threading.Event) -> None:
+        with transaction.atomic():
+            write()
+            holding.set()
+            go_on.wait(timeout=30)
+
+    def ours() -> TimeOff:
+        return time_off_add(
+            practitioner=practitioner,
+            first_day=WEDNESDAY,
+            last_day=WEDNESDAY,
+            reason="works",
+            by=admin_user,
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        against_an_open_transaction(competitor, ours)
+    assert refused.value.message_dict == {
+        "first_day": [f"These days overlap a day off already recorded: {first} (strike)."]
+    }
+    assert list(TimeOff.objects.values_list("reason", flat=True)) == ["strike"]
