@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
 from clinic.demo import HOLIDAYS, past_start
-from patients.models import Contraindication, Patient
+from patients.models import Patient
 from scheduling import clock, selectors
 from scheduling import demo_history as history
 from scheduling.availability import Availability, Slot
@@ -290,36 +290,6 @@ def _appointments(
         shift = len(availabilities) % len(rooms)
         availability.rooms = rooms[shift:] + rooms[:shift]
         availabilities[username] = (person, availability)
-
-    # A weekly course booked in one go for the first patients free to be treated, as a
-    # receptionist would.
-    blocked = set(
-        Contraindication.objects.filter(
-            resolved_at__isnull=True, severity=Contraindication.Severity.ABSOLUTE
-        ).values_list("patient_id", flat=True)
-    )
-    treatable = [patient for patient in patients if patient.pk not in blocked]
-    courses = [("dr.martin", 0, T(10), 6, 7), ("dr.nguyen", 1, T(15), 6, 7)]
-    for index, (username, patient_index, at, count, interval) in enumerate(courses):
-        if username not in availabilities or patient_index >= len(treatable):
-            continue
-        person, availability = availabilities[username]
-        patient = treatable[patient_index]
-        first = clock.at(first_day + datetime.timedelta(days=1 + index * 2), at)
-        proposals = availability.propose_series(
-            first_start=first, count=count, interval_days=interval, appointment_type=treatment
-        )
-        series = AppointmentSeries.objects.create(
-            patient=patient,
-            practitioner=person,
-            appointment_type=treatment,
-            count=count,
-            interval_days=interval,
-            booked_by=person,
-        )
-        for proposal in proposals:
-            if proposal.slot is not None:
-                add(person, patient, treatment, proposal.slot, series, proposal.position)
 
     # The running treatment plans' remaining course sessions, booked from each plan (but
     # for the last few accepted: the front desk still has them to book).

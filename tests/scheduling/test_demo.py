@@ -75,9 +75,13 @@ def test_with_patients_the_demo_fills_weeks_without_double_booking(time_machine)
     call_command("seed_demo", stdout=StringIO())
     appointments = list(Appointment.objects.active().order_by("start"))
     assert len(appointments) > 100
-    assert AppointmentSeries.objects.filter(plan__isnull=True).count() == 2
-    # The running demo plans' remaining sessions, each appointment holding a plan session.
-    for series in AppointmentSeries.objects.filter(plan__isnull=False):
+    # Courses are booked from the running plans (the remaining sessions, with the plan's
+    # practitioner), each appointment holding a plan session: none stands apart from a plan.
+    assert AppointmentSeries.objects.exists()
+    assert not AppointmentSeries.objects.filter(plan__isnull=True).exists()
+    for series in AppointmentSeries.objects.select_related("plan"):
+        assert series.practitioner_id == series.plan.practitioner_id
+        assert series.patient_id == series.plan.patient_id
         held = Appointment.objects.filter(series=series).values_list("plan_session", flat=True)
         assert len(set(held)) == series.count and None not in held
     assert WaitlistEntry.objects.count() == 2
