@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
 from clinic.demo import HOLIDAYS, past_start
-from patients.models import Patient
+from patients.models import Contraindication, Patient
 from scheduling import clock, selectors
 from scheduling import demo_history as history
 from scheduling.availability import Availability, Slot
@@ -363,9 +364,23 @@ def _appointments(
 
     # Then a realistic spread of everything else, leaving some free time each day: the next
     # days about as full as the past weeks were, the weeks after less (the diary fills up as
-    # they come).
+    # they come). Anyone may come for a consultation; the other visits are for the patients
+    # whose plans the practitioner is treating, none of them with a contraindication that
+    # stops treatment (a pregnancy is not booked for injections).
+    blocked = set(
+        Contraindication.objects.filter(
+            resolved_at__isnull=True, severity=Contraindication.Severity.ABSOLUTE
+        ).values_list("patient_id", flat=True)
+    )
+    treating: defaultdict[int, set[int]] = defaultdict(set)
+    for practitioner_id, patient_id in TreatmentPlan.objects.filter(
+        status__in=TreatmentPlan.TREATING
+    ).values_list("practitioner_id", "patient_id"):
+        if patient_id not in blocked:
+            treating[practitioner_id].add(patient_id)
     kinds, weights = list(types), list(types.values())
     for person, availability in availabilities.values():
+        theirs = [patient for patient in patients if patient.pk in treating[person.pk]]
         for day in clock.days(first_day, (last_day - first_day).days + 1):
             fill = FILL_AHEAD[min((day - first_day).days // 7, len(FILL_AHEAD) - 1)]
             cursor = None
@@ -386,16 +401,13 @@ def _appointments(
                 )
                 if rng.random() > fill:
                     continue  # nobody booked this time (yet)
-                availability.hold(slot)
+                who = patients if kind.kind == AppointmentType.Kind.CONSULTATION else theirs
                 patient = next(
-                    (
-                        p
-                        for p in rng.sample(patients, len(patients))
-                        if (p.pk, day) not in busy_patients
-                    ),
+                    (p for p in rng.sample(who, len(who)) if (p.pk, day) not in busy_patients),
                     None,
                 )
                 if patient is not None:
+                    availability.hold(slot)
                     add(person, patient, kind, slot)
     bulk_create_with_history(rows, Appointment)
     return len(rows)

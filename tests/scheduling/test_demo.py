@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from clinic import demo as clinic_demo
+from patients.models import Contraindication
 from scheduling import clock
 from scheduling import demo as scheduling_demo
 from scheduling.models import (
@@ -24,7 +25,7 @@ from scheduling.models import (
     WorkingHours,
 )
 from tests.scheduling.factories import PatientFactory
-from treatments.models import TreatmentSession
+from treatments.models import TreatmentPlan, TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,28 @@ def test_with_patients_the_demo_fills_weeks_without_double_booking(time_machine)
         plan_session__isnull=True,
         start__lt=clock.at(today, datetime.time()),
     ).exists()
+    # Ahead, a visit other than a consultation is for a patient whose plan that practitioner
+    # is treating, and never for one with a contraindication that stops treatment.
+    treating = set(
+        TreatmentPlan.objects.filter(status__in=TreatmentPlan.TREATING).values_list(
+            "patient_id", "practitioner_id"
+        )
+    )
+    blocked = set(
+        Contraindication.objects.filter(
+            resolved_at__isnull=True, severity=Contraindication.Severity.ABSOLUTE
+        ).values_list("patient_id", flat=True)
+    )
+    assert blocked
+    visits = list(
+        Appointment.objects.active()
+        .filter(start__gte=clock.at(today, datetime.time()))
+        .exclude(appointment_type__kind="consultation")
+    )
+    assert len(visits) > 50
+    for appointment in visits:
+        assert (appointment.patient_id, appointment.practitioner_id) in treating, appointment
+        assert appointment.patient_id not in blocked, appointment
     # A year and a half behind, weeks ahead; some every month, and work on the day.
     months = {
         (start.year, start.month) for start in Appointment.objects.values_list("start", flat=True)
