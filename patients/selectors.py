@@ -5,6 +5,8 @@ Integration points for other apps (they call these; patients never imports them)
 - ``patient_get_for_user(user=, pk=)``: the one way to look a patient up for a request.
 - ``patient_treatment_blockers(patient=, indication=)``: why a treatment may not start now
   (``patient_general_blockers`` works it out from what the patient page already read).
+- ``patients_with_treatment_on_hold(patient_ids=)``: which of many patients that rule holds
+  back from treatment (a diary marks their treatment visits), without saying why.
 - ``patient_has_valid_consent(patient=, indication=)``: the consent check before a session.
 - ``patient_active_allergen_ids(patient=)``: catalogue ingredients the patient is allergic to.
 - ``patient_clinical_alerts(patient=)``: what ``templates/patients/_clinical_alerts.html``
@@ -446,6 +448,23 @@ def patient_treatment_blockers(
         patient=patient,
         absolute=Contraindication.objects.filter(_OPEN_ABSOLUTE, patient=patient).order_by("pk"),
         required=_required_statuses(patient=patient, texts=required) if required else [],
+    )
+
+
+def patients_with_treatment_on_hold(*, patient_ids: Iterable[int]) -> set[int]:
+    """Of ``patient_ids``, those an open absolute contraindication keeps from treatment (the
+    contraindication part of ``patient_treatment_blockers``): one query for a whole diary,
+    none for no patients.
+
+    Only who, never why: the front desk reads the result, and may not see clinical data.
+    """
+    ids = set(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        Contraindication.objects.filter(_OPEN_ABSOLUTE, patient_id__in=ids)
+        .values_list("patient_id", flat=True)
+        .distinct()
     )
 
 

@@ -6,7 +6,7 @@ in the column of the local day it falls on, so a week that crosses a daylight-sa
 still shows 10:00 appointments at 10:00 under the right weekday. Positions are percentages of
 the span; static/js/scheduling.js applies them (no inline styles, for the CSP).
 
-All reads happen in `load_calendar()`: four queries whatever the number of appointments.
+All reads happen in `load_calendar()`: five queries whatever the number of appointments.
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ def load_calendar(
         practitioners=practitioners if only_these else None,
         names_only=True,
     )
+    on_hold = selectors.appointments_on_hold(appointments)
     shown = [practitioner] if practitioner is not None else practitioners
     schedules = selectors.schedules([p.pk for p in shown], first_day, last_day)
 
@@ -275,6 +276,7 @@ def load_calendar(
                 link=link,
                 on_day_off=schedule is not None and schedule.time_off is not None,
                 outside_hours=_outside_hours(event.appointment, schedule),
+                on_hold=event.appointment.pk in on_hold,
             )
     return Calendar(
         mode=mode,
@@ -325,16 +327,19 @@ def _shown(
     link: Callable[[int], str],
     on_day_off: bool,
     outside_hours: bool,
+    on_hold: bool = False,
 ) -> Shown:
     """The text and classes of an appointment's box: its time, patient, the status when the
     front desk acts on it (or that it is still booked on its practitioner's day off, or
-    outside their hours), then type (and place in its series), practitioner on a clinic's
-    week, and room."""
+    outside their hours, or that its patient's treatment is on hold), then type (and place in
+    its series), practitioner on a clinic's week, and room."""
     a = event.appointment
     on_day_off = on_day_off and a.is_upcoming
     css = [f"status-{a.status}", f"kind-{a.appointment_type.kind}"]
     if a.given_early:
         css.append("is-given-early")
+    elif on_hold:
+        css.append("is-on-hold")
     elif on_day_off:
         css.append("is-on-day-off")
     elif outside_hours:
@@ -354,16 +359,21 @@ def _shown(
         css=" ".join(css),
         time=clock.local(a.start).strftime("%H:%M"),
         patient=a.patient.full_name,
-        status=_status_text(a, on_day_off=on_day_off, outside_hours=outside_hours),
+        status=_status_text(a, on_day_off=on_day_off, outside_hours=outside_hours, on_hold=on_hold),
         meta=meta,
     )
     shown.html = _box(event, a.pk, shown)
     return shown
 
 
-def _status_text(a: Appointment, *, on_day_off: bool, outside_hours: bool) -> str:
+def _status_text(
+    a: Appointment, *, on_day_off: bool, outside_hours: bool, on_hold: bool = False
+) -> str:
     if a.given_early:
         return "Session already given"
+    # Before the day off: moving it would not help, the visit cannot be a treatment as booked.
+    if on_hold:
+        return "Treatment on hold"
     if on_day_off:
         return "On a day off: move it"
     if outside_hours:
@@ -428,11 +438,19 @@ class TodayBoard:
     # Still booked outside its practitioner's hours (changed since): "Outside Sophie Martin's
     # hours".
     outside_hours_notes: dict[int, str] = field(default_factory=dict)
+    # Treatment visits whose patient may not be treated now (an open absolute
+    # contraindication), by id. Only that: the front desk reads the board, not the reason.
+    on_hold: set[int] = field(default_factory=set)
 
     @property
-    def rows(self) -> list[tuple[Appointment, str, str]]:
+    def rows(self) -> list[tuple[Appointment, str, str, bool]]:
         return [
-            (a, self.day_off_notes.get(a.pk, ""), self.outside_hours_notes.get(a.pk, ""))
+            (
+                a,
+                self.day_off_notes.get(a.pk, ""),
+                self.outside_hours_notes.get(a.pk, ""),
+                a.pk in self.on_hold,
+            )
             for a in self.appointments
         ]
 
@@ -469,7 +487,8 @@ class TodayBoard:
 
 def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
     """Today's appointments for the whole clinic, each practitioner's free time left, and
-    the appointments whose session was already given: five queries."""
+    the appointments whose session was already given, and the treatment visits on hold: six
+    queries."""
     now = now or clock.now()
     day = clock.local(now).date()
     start, end = clock.day_bounds(day)
@@ -499,6 +518,7 @@ def load_today(*, now: datetime.datetime | None = None) -> TodayBoard:
         given_early=selectors.appointments_given_early(),
         day_off_notes=notes,
         outside_hours_notes=outside,
+        on_hold=selectors.appointments_on_hold(appointments),
     )
 
 

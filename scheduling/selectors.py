@@ -23,6 +23,7 @@ from clinic.roles import Capability, Role, can, practitioners, user_roles
 # the availability (which the selectors import) names a busy practitioner the same way.
 from clinic.roles import practitioner_name as practitioner_name
 from patients.models import Patient
+from patients.selectors import patients_with_treatment_on_hold
 from scheduling import clock
 from scheduling.availability import (
     ALTERNATIVES_HORIZON_DAYS,
@@ -116,6 +117,23 @@ def appointments_given_early(*, limit: int = 20) -> list[Appointment]:
     )
     rows = rows.defer(*deferred_except(Appointment, _NAME_FIELDS))
     return list(rows.order_by("start", "pk")[:limit])
+
+
+def appointments_on_hold(appointments: Iterable[Appointment]) -> set[int]:
+    """The ids of those of `appointments` that cannot go ahead as booked: a treatment or
+    maintenance visit not yet over whose patient has an open absolute contraindication
+    (recorded after it was booked, since booking one then is refused). The desk sees it in
+    the diary rather than when the session's checks refuse to start, the patient in the
+    chair. One query whatever the number of appointments, none when none is a treatment."""
+    waiting = [
+        a
+        for a in appointments
+        if a.appointment_type.is_treatment
+        and a.holds_slot
+        and a.status != Appointment.Status.COMPLETED
+    ]
+    held = patients_with_treatment_on_hold(patient_ids=(a.patient_id for a in waiting))
+    return {a.pk for a in waiting if a.patient_id in held}
 
 
 @dataclass

@@ -82,6 +82,8 @@ def _detail(request: HttpRequest, appointment: Appointment, **extra: Any) -> Htt
         "appointment": appointment,
         "actions": _actions(appointment),
         "day_url": day_url(appointment),
+        # Says only that treatment is on hold, not why: the front desk opens this dialog too.
+        "on_hold": appointment.pk in selectors.appointments_on_hold([appointment]),
         **extra,
     }
     return page_or_fragment(request, DETAIL, "card", context)
