@@ -1,16 +1,20 @@
 """The front desk's today board: a no-show asks first, can be undone when the patient walks in
-late, and a quick action refused because the board was stale says so and refreshes it."""
+late, a quick action refused because the board was stale says so and refreshes it, and a
+treatment whose patient may not be treated now is marked on hold."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from patients.models import Contraindication
 from scheduling import clock
 from scheduling.models import Appointment
-from tests.browser.conftest import VIEWPORTS
+from tests.browser.conftest import SCREENSHOTS, VIEWPORTS
+from tests.patients.factories import ContraindicationFactory
 from tests.scheduling.conftest import at, give_week
 from tests.scheduling.factories import (
     AppointmentFactory,
@@ -87,3 +91,50 @@ def test_the_desk_marks_a_no_show_undoes_it_and_is_told_when_the_board_was_stale
     )
     expect(page.get_by_test_id(f"arrived-{other.pk}")).to_have_count(0)
     screenshot(page, "scheduling-today-refused-tablet")
+
+
+def test_the_desk_sees_a_treatment_on_hold_on_the_board_and_in_the_dialog(
+    page: Page, live_server, login, screenshot, time_machine, practitioner, receptionist
+):
+    time_machine.move_to(NOW, tick=True)
+    give_week(practitioner)
+    room = RoomFactory(name="Cabinet 1", position=1)
+    patient = PatientFactory(first_name="Juliette", last_name="Dubois")
+    held = AppointmentFactory(
+        practitioner=practitioner,
+        patient=patient,
+        appointment_type=AppointmentTypeFactory(name="Treatment session", duration_minutes=45),
+        room=room,
+        start=at(NOW.date(), "11:00"),
+    )
+    # Recorded after the booking, which would be refused now.
+    ContraindicationFactory(
+        patient=patient,
+        recorded_by=practitioner,
+        kind=Contraindication.Kind.PREGNANCY,
+        severity=Contraindication.Severity.ABSOLUTE,
+    )
+    page.set_viewport_size(VIEWPORTS["laptop"])
+    login(page, "reception")
+    page.goto(f"{live_server.url}/scheduling/today/")
+    row = page.get_by_test_id(f"today-row-{held.pk}")
+    expect(row.get_by_test_id(f"on-hold-{held.pk}")).to_have_text("Treatment on hold")
+    screenshot(page, "scheduling-today-on-hold-laptop")
+
+    row.get_by_role("link", name="Juliette Dubois").click()
+    modal = page.get_by_test_id("appointment-modal")
+    expect(modal.get_by_test_id("on-hold")).to_contain_text(
+        "a practitioner must review the record before any injection"
+    )
+    expect(modal).not_to_contain_text("Pregnancy")
+    page.wait_for_function(
+        "() => getComputedStyle(document.getElementById('appointment-modal')).opacity === '1'"
+    )
+    # The viewport only: a full-page capture of a fixed dialog misplaces the backdrop.
+    page.screenshot(path=str(SCREENSHOTS / "scheduling-today-on-hold-dialog-laptop.png"))
+
+    page.goto(f"{live_server.url}/scheduling/day/?who=all")
+    box = page.get_by_test_id(f"appointment-{held.pk}")
+    expect(box).to_have_class(re.compile(r"\bis-on-hold\b"))
+    expect(box).to_contain_text("Treatment on hold")
+    screenshot(page, "scheduling-day-on-hold-laptop")
