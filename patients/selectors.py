@@ -463,6 +463,7 @@ def patients_with_treatment_on_hold(*, patient_ids: Iterable[int]) -> set[int]:
         return set()
     return set(
         Contraindication.objects.filter(_OPEN_ABSOLUTE, patient_id__in=ids)
+        .order_by()  # the model's ordering would widen the DISTINCT to its columns
         .values_list("patient_id", flat=True)
         .distinct()
     )

@@ -22,12 +22,15 @@ def panels(request: HttpRequest) -> list[Panel]:
         start, end, practitioner=user if own else None, names_only=True
     )
     upcoming = [a for a in appointments if a.is_upcoming and a.end > now]
+    shown = appointments[:SHOWN] if own else upcoming[:SHOWN]
     return [
         Panel(
             template="scheduling/_panel_today.html",
             context={
                 "own": own,
-                "appointments": appointments[:SHOWN] if own else upcoming[:SHOWN],
+                "appointments": shown,
+                # A treatment visit that cannot go ahead, as on the front desk's board.
+                "on_hold": selectors.appointments_on_hold(shown),
                 "total": len(appointments),
                 "more": max(0, (len(appointments) if own else len(upcoming)) - SHOWN),
                 "waiting": sum(1 for a in appointments if a.status == "arrived"),

@@ -138,3 +138,11 @@ def test_the_desk_sees_a_treatment_on_hold_on_the_board_and_in_the_dialog(
     expect(box).to_have_class(re.compile(r"\bis-on-hold\b"))
     expect(box).to_contain_text("Treatment on hold")
     screenshot(page, "scheduling-day-on-hold-laptop")
+
+    # And on the home page, in what is next at the clinic today.
+    page.goto(f"{live_server.url}/")
+    panel = page.get_by_test_id("panel-today")
+    badge = panel.get_by_test_id(f"panel-on-hold-{held.pk}")
+    expect(badge).to_have_text("Treatment on hold")
+    expect(badge).to_be_visible()
+    screenshot(page, "scheduling-home-on-hold-laptop")

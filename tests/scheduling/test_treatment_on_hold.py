@@ -173,3 +173,14 @@ def test_marking_treatments_on_hold_is_one_query_whatever_the_diary(
     with django_assert_num_queries(queries):
         large = receptionist_client.get(url, query).content.decode()
     assert large.count(MARK) == 1 + 4 + 5
+
+
+@pytest.mark.parametrize("who", ["receptionist", "practitioner"])
+def test_the_home_page_today_panel_marks_the_treatment(request, visits, who):
+    """The desk's "next at the clinic" and Dr Martin's own day, on the home page."""
+    client = request.getfixturevalue(f"{who}_client")
+    html = client.get(reverse("home")).content.decode()
+    assert f'data-testid="panel-on-hold-{visits["treatment"].pk}"' in html
+    assert f'data-testid="panel-on-hold-{visits["consultation"].pk}"' not in html
+    if who == "receptionist":
+        assert "Pregnancy" not in html and NOTE not in html
