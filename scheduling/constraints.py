@@ -67,3 +67,19 @@ class PostgresExclusionConstraint(ExclusionConstraint):
     ) -> None:
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
+
+
+def exclusion_constraint_names(model: Any) -> tuple[str, ...]:
+    """The names of `model`'s exclusion constraints: PostgreSQL names the one that refused a
+    write in its error, which `refused_by` looks for."""
+    return tuple(
+        constraint.name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, PostgresExclusionConstraint)
+    )
+
+
+def refused_by(error: Exception, names: tuple[str, ...]) -> bool:
+    """Whether `error` (an IntegrityError) is PostgreSQL refusing a write with one of the
+    constraints `names`."""
+    return any(name in str(error) for name in names)

@@ -20,7 +20,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from clinic.roles import Role, user_roles
 from patients.selectors import patient_treatment_blockers
 from scheduling.availability import Availability, SlotUnavailable
-from scheduling.constraints import PostgresExclusionConstraint
+from scheduling.constraints import exclusion_constraint_names, refused_by
 from scheduling.models import Appointment, AppointmentType
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ if TYPE_CHECKING:
 
 
 # The names of the constraints that say "this slot is taken" (scheduling/models.py).
-OVERLAP_CONSTRAINTS = tuple(
-    constraint.name
-    for constraint in Appointment._meta.constraints
-    if isinstance(constraint, PostgresExclusionConstraint)
-)
+OVERLAP_CONSTRAINTS = exclusion_constraint_names(Appointment)
 # PostgreSQL's SQLSTATE for "deadlock detected".
 DEADLOCK_DETECTED = "40P01"
 
@@ -121,7 +117,7 @@ class _Overlap(Exception):
 
 
 def _is_overlap(error: IntegrityError) -> bool:
-    return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
+    return refused_by(error, OVERLAP_CONSTRAINTS)
 
 
 def _is_deadlock(error: OperationalError) -> bool:

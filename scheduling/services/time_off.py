@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from clinic.lib.dates import years_after
 from clinic.roles import Capability, can
 from scheduling import clock, selectors
-from scheduling.constraints import PostgresExclusionConstraint
+from scheduling.constraints import exclusion_constraint_names, refused_by
 from scheduling.models import TimeOff
 from scheduling.services._common import check_practitioner, lock_closures, lock_practitioner
 
@@ -25,11 +25,7 @@ if TYPE_CHECKING:
 TIME_OFF_YEARS_AHEAD = 2
 LONGEST_TIME_OFF = datetime.timedelta(days=366)
 # The names of the constraints that say "these days overlap" (scheduling/models.py).
-OVERLAP_CONSTRAINTS = tuple(
-    constraint.name
-    for constraint in TimeOff._meta.constraints
-    if isinstance(constraint, PostgresExclusionConstraint)
-)
+OVERLAP_CONSTRAINTS = exclusion_constraint_names(TimeOff)
 
 
 def _time_off_errors(
@@ -103,7 +99,7 @@ def time_off_add(
         # office, a script): one that was not yet committed when we looked, and that
         # PostgreSQL's exclusion constraints then found overlapping ours. It is committed
         # now, so the check finds it and refuses as usual.
-        if not any(name in str(error) for name in OVERLAP_CONSTRAINTS):
+        if not refused_by(error, OVERLAP_CONSTRAINTS):
             raise
         _refuse_overlap(practitioner=practitioner, first_day=first_day, last_day=last_day)
         raise
