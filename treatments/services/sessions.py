@@ -347,21 +347,22 @@ def _lot_changes(
     return returned, taken
 
 
-def _held_lots(session: TreatmentSession) -> models.QuerySet[SessionLot]:
-    return session.lots.filter(usage__cancelled_at__isnull=True)
+def _held_lots(session: TreatmentSession) -> list[SessionLot]:
+    """The session's lots in use, with their ledger rows (which a save may cancel)."""
+    return list(
+        session.lots.filter(usage__cancelled_at__isnull=True).select_related("usage", "lot")
+    )
 
 
 def _stock_errors(
-    session: TreatmentSession, lots: Sequence[LotInput], used_at: datetime.datetime | None
+    held: Sequence[SessionLot], lots: Sequence[LotInput], used_at: datetime.datetime | None
 ) -> dict[int, dict[str, str]]:
     """What `lot_consume` would refuse when the log is saved (a lot recalled, expired on the
     day of the session, or with fewer vials left than the new rows take, counting those this
     save gives back), found before anything is written so that it comes back with the log's
     other errors in one submit. `lot_consume`, with the lot's row locked, still has the last
     word when two sessions race for the last vials."""
-    returned, taken = _lot_changes(
-        list(_held_lots(session).only("lot", "vials", "volume_ml")), lots
-    )
+    returned, taken = _lot_changes(held, lots)
     given_back = Counter()
     for row in returned:
         given_back[row.lot_id] += row.vials
@@ -388,13 +389,14 @@ def _stock_errors(
 
 def _sync_lots(
     session: TreatmentSession,
+    held: Sequence[SessionLot],
     lots: Sequence[LotInput],
     formulation: Formulation,
     by: User,
 ) -> dict[tuple[str, int], dict[str, str]]:
     """Make the session's lots what `lots` says: unchanged rows stay, removed ones are given
     back to stock, new ones are taken from it. Returns the rows a lot refused."""
-    returned, taken = _lot_changes(list(_held_lots(session).select_related("usage", "lot")), lots)
+    returned, taken = _lot_changes(held, lots)
     for row in returned:
         lot_usage_cancel(
             usage=row.usage, by=by, reason="Removed from the session log before signing."
@@ -432,6 +434,9 @@ class LogProblems:
     rows: dict[tuple[str, int], dict[str, str]]
     total: str
     formulation: Formulation
+    # The session's lots in use as the check read them (none read when `lots` was not given),
+    # which session_record then makes what the log says.
+    held: list[SessionLot]
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.rows or self.total)
@@ -466,6 +471,7 @@ def session_log_problems(
         fields["cocktail"] = refusals
 
     rows: dict[tuple[str, int], dict[str, str]] = {}
+    held: list[SessionLot] = []
     if points is not None:
         for index, problems in _point_errors(points, set(plan_diagrams(plan))).items():
             rows["points", index] = problems
@@ -473,11 +479,12 @@ def session_log_problems(
         products = allowed_products(formulation=formulation)
         for index, problems in _lot_errors(lots, formulation, products).items():
             rows["lots", index] = problems
-        for index, problems in _stock_errors(session, lots, data.get("performed_at")).items():
+        held = _held_lots(session)
+        for index, problems in _stock_errors(held, lots, data.get("performed_at")).items():
             # A row's own error (a lot of another product…) says more than its stock.
             rows["lots", index] = problems | rows.get(("lots", index), {})
     total = _volume_error(data.get("total_volume_ml"), points) if points is not None else ""
-    return LogProblems(fields=fields, rows=rows, total=total, formulation=formulation)
+    return LogProblems(fields=fields, rows=rows, total=total, formulation=formulation, held=held)
 
 
 @transaction.atomic
@@ -525,7 +532,7 @@ def session_record(
     session._history_user = by
     session.save()
 
-    refused = _sync_lots(session, lots, formulation, by)
+    refused = _sync_lots(session, problems.held, lots, formulation, by)
     if refused:
         # Raising undoes this whole save: the lots already taken go back with it.
         raise RowErrors(refused)
