@@ -118,3 +118,26 @@ def test_a_consent_the_patient_signed_as_a_minor_leaves_a_gap(practitioner):
     adult = consenting_patient(witness=practitioner)
     pairs = {(minor_then.pk, "facial_rejuvenation"), (adult.pk, "facial_rejuvenation")}
     assert consent_gaps(pairs=pairs) == {(minor_then.pk, "facial_rejuvenation")}
+
+
+def test_a_visit_booked_apart_from_the_course_starts_a_session_of_the_plan_alike(
+    scene, practitioner, practitioner_client, treatment
+):
+    # Booked at the desk rather than from the plan: the day offers the plan's next session,
+    # with the same words and the same warning as for a session the course booked.
+    AppointmentFactory(
+        patient=scene.patient,
+        practitioner=practitioner,
+        appointment_type=treatment,
+        start=today_at(9),
+    )
+    html = practitioner_client.get(URL).content.decode()
+    begin = reverse("treatments:session_begin", args=[scene.plan.pk])
+    button = html.split(f'href="{begin}"')[1].split("</a>")[0]
+    assert "Start the session" in button
+    Contraindication.objects.create(
+        patient=scene.patient, kind="pregnancy", severity="absolute", recorded_by=practitioner
+    )
+    html = practitioner_client.get(URL).content.decode()
+    button = html.split(f'href="{begin}"')[1].split("</a>")[0]
+    assert "Review the blocks" in button
