@@ -6,8 +6,9 @@ its ``AppConfig.ready()``::
     from clinic.roles import Capability
     from patients.timeline import TimelineEntry, register_source
 
-    def appointment_entries(*, patient, limit):
-        rows = Appointment.objects.filter(patient=patient).order_by("-start")[:limit]
+    def appointment_entries(*, patient, limit, before=None):
+        rows = Appointment.objects.filter(patient=patient).filter(older_than("start", before))
+        rows = rows.order_by("-start")[:limit]
         return [TimelineEntry(when=row.start, kind="appointment", title=..., url=...)
                 for row in rows]
 
@@ -16,9 +17,11 @@ its ``AppConfig.ready()``::
             register_source("scheduling.appointments", appointment_entries,
                             capability=Capability.VIEW_PATIENTS)
 
-A source takes ``patient`` and ``limit`` as keywords and returns at most ``limit`` entries,
-newest first, with a constant number of queries (one ``select_related`` query is typical):
-the patient page calls every source the user's role may see on each view. ``capability``
+A source takes ``patient``, ``limit`` and ``before`` as keywords and returns at most ``limit``
+entries, newest first, all strictly older than ``before`` when it is given (``older_than`` and
+``older_than_day`` build that condition for a datetime or a date field), with a constant
+number of queries (one ``select_related`` query is typical): the patient page and the full
+timeline call every source the user's role may see on each view. ``capability``
 says who may see the entries: clinical sources (consultations, plans, sessions) keep the
 default VIEW_CLINICAL so receptionists never see them; appointments may use VIEW_PATIENTS.
 Registering the same key again replaces the source, so reloading an app is harmless.
@@ -31,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
@@ -86,7 +90,25 @@ class TimelineEntry:
 
 
 class TimelineSource(Protocol):
-    def __call__(self, *, patient: Patient, limit: int) -> Iterable[TimelineEntry]: ...
+    def __call__(
+        self, *, patient: Patient, limit: int, before: datetime.datetime | None = None
+    ) -> Iterable[TimelineEntry]: ...
+
+
+def older_than(field: str, before: datetime.datetime | None) -> Q:
+    """A source's condition for its rows with a datetime `field` strictly older than `before`
+    (no condition when it is None)."""
+    return Q(**{f"{field}__lt": before}) if before is not None else Q()
+
+
+def older_than_day(field: str, before: datetime.datetime | None) -> Q:
+    """``older_than`` for a date `field`. A date sorts as its day's midnight in the clinic's
+    time zone, so the day `before` falls on is older unless `before` is that midnight."""
+    if before is None:
+        return Q()
+    local = timezone.localtime(before)
+    after_midnight = local.time() != datetime.time.min
+    return Q(**{f"{field}__{'lte' if after_midnight else 'lt'}": local.date()})
 
 
 @dataclass(frozen=True)
@@ -109,12 +131,43 @@ def registered_sources() -> dict[str, Capability]:
     return {key: entry.capability for key, entry in _SOURCES.items()}
 
 
-def patient_timeline(*, patient: Patient, user: User, limit: int = 50) -> list[TimelineEntry]:
-    """The newest ``limit`` entries from every source the user's role may see, newest first."""
+@dataclass(frozen=True)
+class TimelinePage:
+    """Entries newest first, and the ``before`` that asks for the page after them: None when
+    nothing is older."""
+
+    entries: list[TimelineEntry]
+    older: datetime.datetime | None = None
+
+
+def timeline_page(
+    *,
+    patient: Patient,
+    user: User,
+    limit: int = 50,
+    before: datetime.datetime | None = None,
+) -> TimelinePage:
+    """The newest ``limit`` entries older than ``before`` (all when None) from every source
+    the user's role may see, newest first. Each source is asked for one entry more than the
+    page holds, which tells whether anything is older.
+
+    The next page asks for what is strictly older than this page's last entry, so entries
+    sharing the moment at the cut (a bulk import's, say) would fall between two pages: the
+    page ends before them instead. Only more than ``limit`` entries at one moment would still
+    lose some."""
     caps = capabilities(user)
     entries: list[TimelineEntry] = []
     for registered in _SOURCES.values():
         if registered.capability in caps:
-            entries.extend(registered.source(patient=patient, limit=limit))
+            entries.extend(registered.source(patient=patient, limit=limit + 1, before=before))
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
-    return entries[:limit]
+    if len(entries) <= limit:
+        return TimelinePage(entries)
+    cut = entries[limit].sort_key
+    shown = [entry for entry in entries[:limit] if entry.sort_key > cut] or entries[:limit]
+    return TimelinePage(shown, older=shown[-1].sort_key)
+
+
+def patient_timeline(*, patient: Patient, user: User, limit: int = 50) -> list[TimelineEntry]:
+    """The newest entries of the timeline (see ``timeline_page``)."""
+    return timeline_page(patient=patient, user=user, limit=limit).entries

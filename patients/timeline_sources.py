@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from itertools import groupby
 
 from django.urls import reverse
@@ -9,13 +10,18 @@ from django.urls import reverse
 from clinic.roles import practitioner_name
 from patients.models import Patient
 from patients.selectors import patient_consultations
-from patients.timeline import TimelineEntry
+from patients.timeline import TimelineEntry, older_than, older_than_day
 
 
-def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+def consultation_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
     """Three queries: the consultations, their concerns and their contraindications."""
     entries = []
-    for consultation in patient_consultations(patient=patient, limit=limit):
+    consultations = patient_consultations(patient=patient).filter(
+        older_than_day("consulted_on", before)
+    )
+    for consultation in consultations[:limit]:
         concerns = sorted(consultation.concerns.all(), key=lambda c: (c.indication, c.pk))
         groups = [list(group) for _, group in groupby(concerns, key=lambda c: c.indication)]
         summary = "; ".join(
@@ -49,10 +55,13 @@ def consultation_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]
     return entries
 
 
-def consent_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+def consent_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
     """One query: the consents the patient signed."""
     consents = (
-        patient.consents.select_related("text")
+        patient.consents.filter(older_than("signed_at", before))
+        .select_related("text")
         .defer("signature_png")
         .order_by("-signed_at")[:limit]
     )

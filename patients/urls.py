@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/archive/", records.patient_archive, name="archive"),
     path("<int:pk>/unarchive/", records.patient_unarchive, name="unarchive"),
     path("<int:pk>/history/", records.patient_history, name="history"),
+    path("<int:pk>/timeline/", records.patient_timeline_view, name="timeline"),
     path(
         "<int:patient_pk>/consultations/new/",
         clinical.consultation_create,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from clinic.lib.urls import url_for_pk
 from clinic.roles import practitioner_name
 from patients.models import Patient
-from patients.timeline import TimelineEntry
+from patients.timeline import TimelineEntry, older_than
 from scheduling.models import Appointment
 
 _TONES = {
@@ -16,10 +18,12 @@ _TONES = {
 }
 
 
-def appointment_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+def appointment_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
     """One query: the patient's appointments, newest first, with type, practitioner and room."""
     rows = (
-        Appointment.objects.filter(patient=patient)
+        Appointment.objects.filter(older_than("start", before), patient=patient)
         .select_related("appointment_type", "practitioner", "room")
         .order_by("-start")[:limit]
     )

@@ -9,12 +9,15 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from clinic.roles import Capability
         from patients.actions import register_action
+        from patients.panels import register_panel
         from patients.timeline import register_source
         from treatments import patient_actions
+        from treatments.patient_panels import plans_panel
         from treatments.timeline import plan_entries, session_entries
 
         register_source("treatments.plans", plan_entries)
         register_source("treatments.sessions", session_entries)
+        register_panel("treatments.plans", plans_panel, order=10)
         register_action(
             "treatments.plan",
             patient_actions.propose_plan,

@@ -3,10 +3,12 @@ Clinical, so only roles that see clinical data get them (the default capability)
 
 from __future__ import annotations
 
+import datetime
+
 from clinic.lib.urls import url_for_pk
 from clinic.roles import practitioner_name
 from patients.models import Patient
-from patients.timeline import TimelineEntry
+from patients.timeline import TimelineEntry, older_than
 from treatments.models import TreatmentPlan, TreatmentSession
 
 PLAN_TONES = {
@@ -19,10 +21,12 @@ PLAN_TONES = {
 }
 
 
-def plan_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+def plan_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
     """One query: the patient's plans, on the day they were proposed."""
     plans = (
-        TreatmentPlan.objects.filter(patient=patient)
+        TreatmentPlan.objects.filter(older_than("created_at", before), patient=patient)
         .select_related("cocktail")
         .order_by("-created_at")[:limit]
     )
@@ -42,10 +46,16 @@ def plan_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
     ]
 
 
-def session_entries(*, patient: Patient, limit: int) -> list[TimelineEntry]:
+def session_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
     """One query: the sessions given (started or signed), with their plan."""
     sessions = (
-        TreatmentSession.objects.filter(plan__patient=patient, status__in=TreatmentSession.STARTED)
+        TreatmentSession.objects.filter(
+            older_than("performed_at", before),
+            plan__patient=patient,
+            status__in=TreatmentSession.STARTED,
+        )
         .select_related("plan", "practitioner")
         .order_by("-performed_at")[:limit]
     )

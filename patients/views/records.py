@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from patients.actions import patient_actions
 from patients.forms import PatientClinicalForm, PatientContactForm, PatientSearchForm
 from patients.history import patient_change_history
 from patients.models import Contraindication
+from patients.panels import patient_panels
 from patients.selectors import (
     patient_clinical_alerts,
     patient_consent_overview,
@@ -26,10 +29,11 @@ from patients.selectors import (
     patient_photos,
     patient_search,
 )
-from patients.timeline import patient_timeline
+from patients.timeline import timeline_page
 from patients.views.common import patient_url
 
 PAGE_SIZE = 25
+TIMELINE_PAGE = 50
 
 
 @requires(Capability.VIEW_PATIENTS)
@@ -79,10 +83,12 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="patient record")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, pk=pk)
+    timeline = timeline_page(patient=patient, user=request.user, limit=30)
     context: dict[str, object] = {
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
-        "timeline": patient_timeline(patient=patient, user=request.user, limit=30),
+        "timeline": timeline.entries,
+        "timeline_older": timeline.older,
         "actions": patient_actions(patient=patient, user=request.user),
     }
     if can(request.user, Capability.VIEW_CLINICAL):
@@ -97,8 +103,33 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": consents,
             "photos": list(patient_photos(patient=patient)[:6]),
             "changes": patient_change_history(patient=patient, limit=8),
+            "panels": patient_panels(patient=patient, user=request.user),
         }
     return render(request, "patients/patient_detail.html", context)
+
+
+def _timeline_cursor(value: str | None) -> datetime.datetime | None:
+    """The full timeline's ``before``: an ISO datetime (a naive one is the clinic's time);
+    anything else shows the newest entries, as a link typed wrong would expect."""
+    try:
+        # A "+" of the offset that was not escaped arrives as a space.
+        before = datetime.datetime.fromisoformat((value or "").replace(" ", "+"))
+    except ValueError:
+        return None
+    return before if timezone.is_aware(before) else timezone.make_aware(before)
+
+
+@requires(Capability.VIEW_PATIENTS)
+@audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="patient timeline")
+def patient_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything on the patient's timeline, 50 entries a page from the newest."""
+    patient = patient_get_for_user(user=request.user, pk=pk)
+    before = _timeline_cursor(request.GET.get("before"))
+    page = timeline_page(patient=patient, user=request.user, limit=TIMELINE_PAGE, before=before)
+    context: dict[str, object] = {"patient": patient, "page": page, "before": before}
+    if can(request.user, Capability.VIEW_CLINICAL):
+        context["alerts"] = patient_clinical_alerts(patient=patient)
+    return render(request, "patients/patient_timeline.html", context)
 
 
 @requires(Capability.EDIT_PATIENT_CONTACT)

@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
     "patients:archive": Rule(ok_status=405, kwargs=_patient),
     "patients:unarchive": Rule(ok_status=405, kwargs=_patient),
     "patients:history": Rule(ok=CLINICAL, kwargs=_patient),
+    "patients:timeline": Rule(kwargs=_patient),
     "patients:consultation_create": Rule(ok=CLINICAL, kwargs=_of_patient),
     "patients:consultation_detail": Rule(ok=CLINICAL, kwargs=_child("consultation")),
     "patients:consultation_edit": Rule(ok=CLINICAL, kwargs=_child("consultation")),

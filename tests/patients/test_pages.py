@@ -152,10 +152,11 @@ def _grow(patient, practitioner, admin_user, times: int) -> None:
 # Session, user and roles (3), then the page's own reads. The patient page: patient,
 # timeline (consultations, concerns, their contraindications, consents, treatment plans,
 # treatment sessions, appointments), alerts (2), resolved contraindications, consents (2),
-# photos, change history (6), emails, and the audit entry for the view. The readiness panel
-# is worked out from the alerts and consents (patient_general_blockers): no query of its own.
+# photos, change history (6), the treatment plans card, emails, and the audit entry for the
+# view. The readiness panel is worked out from the alerts and consents
+# (patient_general_blockers): no query of its own.
 PAGES = [
-    ("patients:detail", "pk", 28),
+    ("patients:detail", "pk", 29),
     ("patients:history", "pk", 16),
     ("patients:photo_list", "patient_pk", 11),
     ("patients:photo_compare", "patient_pk", 11),

@@ -22,7 +22,7 @@ def appointments_source():
     """What scheduling will register from its AppConfig.ready(), removed after the test."""
     calls = []
 
-    def appointments(*, patient, limit):
+    def appointments(*, patient, limit, before=None):
         calls.append(limit)
         start = timezone.now() + datetime.timedelta(days=3)
         return [
@@ -47,7 +47,8 @@ def test_entries_from_every_source_are_merged_newest_first(
     log_consultation(patient, practitioner)
     entries = patient_timeline(patient=patient, user=practitioner)
     assert [entry.kind for entry in entries] == ["appointment", "consultation"]
-    assert appointments_source == [50]
+    # One more than the page holds: it tells whether anything is older.
+    assert appointments_source == [51]
 
 
 def test_receptionists_only_get_sources_their_role_may_see(
@@ -62,7 +63,7 @@ def test_receptionists_only_get_sources_their_role_may_see(
 def test_registering_a_key_again_replaces_the_source(patient, practitioner, appointments_source):
     register_source(
         "test.appointments",
-        lambda *, patient, limit: [],
+        lambda *, patient, limit, before=None: [],
         capability=Capability.VIEW_PATIENTS,
     )
     assert patient_timeline(patient=patient, user=practitioner) == []
@@ -102,3 +103,98 @@ def test_an_entrys_dates_read_as_the_date_filter_would_print_them(when):
     shown = "j M Y, H:i" if entry.has_time else "j M Y"
     filters = engines["django"].from_string("{{ when|date:'c' }}|{{ when|date:'" + shown + "' }}")
     assert f"{entry.when_iso}|{entry.when_shown}" == filters.render({"when": when})
+
+
+# --- Paging: the full timeline asks for what is older than the last entry it showed ----------
+
+
+@pytest.fixture
+def moments():
+    """A source of entries at given moments (aware datetimes), honouring limit and before as
+    a real source does; removed after the test."""
+    shown: list[datetime.datetime] = []
+
+    def entries(*, patient, limit, before=None):
+        older = sorted((m for m in shown if before is None or m < before), reverse=True)
+        return [TimelineEntry(when=m, kind="appointment", title=m.isoformat()) for m in older][
+            :limit
+        ]
+
+    register_source("test.moments", entries, capability=Capability.VIEW_PATIENTS)
+    yield shown
+    timeline._SOURCES.pop("test.moments")
+
+
+def _walk(patient, user, limit):
+    """Every page of the timeline, following `older` from the newest."""
+    pages, before = [], None
+    while True:
+        page = timeline.timeline_page(patient=patient, user=user, limit=limit, before=before)
+        pages.append([entry.when for entry in page.entries])
+        if page.older is None:
+            return pages
+        assert len(pages) < 50, "the pages never end"
+        before = page.older
+
+
+def test_the_pages_hold_every_entry_once_newest_first(patient, practitioner, moments):
+    start = timezone.now()
+    moments.extend(start - datetime.timedelta(hours=hours) for hours in range(23))
+    pages = _walk(patient, practitioner, limit=5)
+    assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+    walked = [when for page in pages for when in page]
+    assert walked == sorted(moments, reverse=True)
+
+
+def test_entries_sharing_the_moment_at_a_cut_all_go_to_the_next_page(
+    patient, practitioner, moments
+):
+    start = timezone.now()
+    # Five entries, then three at one moment straddling the cut after the sixth.
+    moments.extend(start - datetime.timedelta(hours=hours) for hours in range(5))
+    moments.extend([start - datetime.timedelta(hours=9)] * 3)
+    moments.append(start - datetime.timedelta(hours=12))
+    pages = _walk(patient, practitioner, limit=6)
+    assert [len(page) for page in pages] == [5, 4]
+    assert sorted(when for page in pages for when in page) == sorted(moments)
+
+
+def test_a_page_that_holds_everything_has_nothing_older(patient, practitioner, moments):
+    moments.extend(timezone.now() - datetime.timedelta(days=days) for days in range(4))
+    page = timeline.timeline_page(patient=patient, user=practitioner, limit=4)
+    assert len(page.entries) == 4
+    assert page.older is None
+
+
+def test_a_dated_entry_sorts_at_its_days_midnight_across_pages(patient, practitioner, moments):
+    # Consultations carry a date: one on the day of an entry at 09:00, one the day before.
+    day = a_while_ago(10)
+    for consulted_on in (day, day - datetime.timedelta(days=1)):
+        consultation = log_consultation(patient, practitioner)
+        consultation.consulted_on = consulted_on
+        consultation.save()
+    nine = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    moments.extend([nine, nine + datetime.timedelta(hours=1)])
+    pages = _walk(patient, practitioner, limit=1)
+    # 10:00, 09:00, then the consultation of that day (after 09:00's cut), then the day before.
+    assert pages == [
+        [nine + datetime.timedelta(hours=1)],
+        [nine],
+        [day],
+        [day - datetime.timedelta(days=1)],
+    ]
+
+
+def test_a_cut_at_midnight_leaves_that_days_dated_entries_for_the_next_page(patient, practitioner):
+    day = a_while_ago(3)
+    for consulted_on in (day, day - datetime.timedelta(days=1)):
+        consultation = log_consultation(patient, practitioner)
+        consultation.consulted_on = consulted_on
+        consultation.save()
+    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    page = timeline.timeline_page(patient=patient, user=practitioner, before=midnight)
+    assert [entry.when for entry in page.entries] == [day - datetime.timedelta(days=1)]
+    later = timeline.timeline_page(
+        patient=patient, user=practitioner, before=midnight + datetime.timedelta(seconds=1)
+    )
+    assert [entry.when for entry in later.entries] == [day, day - datetime.timedelta(days=1)]

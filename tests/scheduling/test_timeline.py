@@ -33,5 +33,5 @@ def test_patient_page_queries_do_not_grow_with_appointments(
             start=at(MONDAY + datetime.timedelta(days=day + 1), "10:00"),
         )
     practitioner_client.get(reverse("patients:detail", args=[patient.pk]))  # warm caches
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
