@@ -440,6 +440,8 @@ class TodayBoard:
     outside_hours_notes: dict[int, str] = field(default_factory=dict)
     # Treatment visits whose patient may not be treated now (an open absolute
     # contraindication), by id. Only that: the front desk reads the board, not the reason.
+    # Read once for the day's appointments: the running-late list, drawn from them, marks
+    # its own from the same set.
     on_hold: set[int] = field(default_factory=set)
 
     @property

@@ -15,6 +15,10 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Locator, Page, expect
 
 from patients.models import Contraindication
@@ -23,7 +27,7 @@ from scheduling import clock
 from scheduling.models import Appointment, AppointmentType, OutboxMessage
 from scheduling.outbox.links import Action, LinkTarget, make_token
 from tests.browser.conftest import VIEWPORTS
-from tests.patients.factories import AllergyFactory
+from tests.patients.factories import AllergyFactory, ContraindicationFactory
 from tests.patients.helpers import jpeg_with_gps, log_consultation, upload
 from tests.scheduling.conftest import give_week
 from tests.scheduling.factories import (
@@ -201,7 +205,8 @@ def audit(
 def scene(time_machine, admin_user, practitioner, other_practitioner, receptionist):
     """A clinic day: two practitioners at work, two rooms, the catalogue and a patient with an
     accepted plan, one signed session (so the lot has a recipient) and one started, appointments
-    today in the states the board and the calendars draw differently, and a day off ahead."""
+    today in the states the board and the calendars draw differently (one of them late, its
+    treatment on hold), and a day off ahead."""
     time_machine.move_to(NOW, tick=True)
     treatments = clinic(practitioner, admin_user)
     signed = signed_session(treatments, practitioner)
@@ -251,6 +256,21 @@ def scene(time_machine, admin_user, practitioner, other_practitioner, receptioni
             start=clock.at(today, datetime.time(hours, minutes)),
             status=status,
         )
+    # Late for a treatment that cannot go ahead: her pregnancy was recorded after the booking.
+    manon = PatientFactory(first_name="Manon", last_name="Petit")
+    held = AppointmentFactory(
+        patient=manon,
+        practitioner=other_practitioner,
+        room=rooms[0],
+        appointment_type=treatment,
+        start=clock.at(today, datetime.time(10)),
+    )
+    ContraindicationFactory(
+        patient=manon,
+        recorded_by=other_practitioner,
+        kind=Contraindication.Kind.PREGNANCY,
+        severity=Contraindication.Severity.ABSOLUTE,
+    )
     time_off = TimeOffFactory(
         practitioner=other_practitioner,
         first_day=today + datetime.timedelta(days=7),
@@ -304,6 +324,7 @@ def scene(time_machine, admin_user, practitioner, other_practitioner, receptioni
             "photo": photo.pk,
             "adverse_event": adverse_event.pk,
             "appointment": ahead.pk,
+            "held": held.pk,
             "time_off": time_off.pk,
             "export": export.pk,
         }
@@ -343,9 +364,12 @@ def test_main_screens_have_no_serious_accessibility_violations(
     assert not report, f"axe-core found accessibility violations as {username}:\n{report}"
 
 
-def test_signed_out_pages_have_no_serious_accessibility_violations(page: Page, live_server, scene):
-    """The pages someone reaches without signing in: the login and password reset pages, and
-    those a patient opens from the links in their emails."""
+def test_signed_out_pages_have_no_serious_accessibility_violations(
+    page: Page, live_server, scene, receptionist
+):
+    """The pages someone reaches without signing in: the login and password reset pages (the
+    form to choose a new password too, from a link that works), and those a patient opens from
+    the links in their emails."""
     ahead = Appointment.objects.get(pk=scene.keys["appointment"])
     about = LinkTarget(patient_id=ahead.patient_id, appointment_id=ahead.pk, start=ahead.start)
     links = {action: make_token(action, about) for action in (Action.CONFIRM, Action.CANCEL)}
@@ -356,6 +380,8 @@ def test_signed_out_pages_have_no_serious_accessibility_violations(page: Page, l
         ("password reset sent", "/accounts/password/reset/sent/"),
         # A link that is no longer valid: the page says so.
         ("password reset link", "/accounts/password/reset/MQ/not-a-token/"),
+        # A link that works: Django moves the token to the session and shows the form.
+        ("new password form", reset_link(receptionist)),
         ("password reset done", "/accounts/password/reset/done/"),
         ("patient confirms", f"/scheduling/my/confirm/{links[Action.CONFIRM]}/"),
         ("patient cancels", f"/scheduling/my/cancel/{links[Action.CANCEL]}/"),
@@ -363,6 +389,16 @@ def test_signed_out_pages_have_no_serious_accessibility_violations(page: Page, l
     ]
     report = audit(page, live_server.url, screens, ("laptop",))
     assert not report, f"axe-core found accessibility violations signed out:\n{report}"
+    # The form was the one audited, not the page of a link that no longer works.
+    page.goto(live_server.url + reset_link(receptionist))
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+
+
+def reset_link(user) -> str:
+    """The path of the link the password reset email sends `user`."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
 
 
 def open_dialog(page: Page, opener: Locator, panel: str) -> Locator:
@@ -385,7 +421,8 @@ def test_appointment_dialog_has_no_serious_accessibility_violations(
 ):
     """The appointment dialog, opened the way the front desk opens it: from a name on the
     today board and from an appointment on the week calendar; then its move and cancel
-    panels. axe runs on the whole page with the dialog open over it."""
+    panels. A treatment on hold is checked too, its alert on a laptop and on a tablet. axe
+    runs on the whole page with the dialog open over it."""
     page.set_viewport_size(VIEWPORTS["laptop"])
     login(page, RECEPTIONIST)
     report = []
@@ -396,6 +433,16 @@ def test_appointment_dialog_has_no_serious_accessibility_violations(
 
     page.goto(f"{live_server.url}/scheduling/today/")
     board = page.get_by_test_id("today-board")
+    held = board.get_by_test_id(f"today-row-{scene.keys['held']}")
+    dialog = open_dialog(page, held.get_by_role("link", name="Manon Petit"), "appointment-card")
+    expect(dialog.get_by_test_id("on-hold")).to_be_visible()
+    check("of a treatment on hold")
+    settle_resize(page, "tablet")
+    check("of a treatment on hold, on a tablet")
+    settle_resize(page, "laptop")
+    dialog.get_by_role("button", name="Close").click()
+    expect(page.locator(".modal-backdrop")).to_have_count(0)
+
     dialog = open_dialog(page, board.get_by_role("link", name="Hugo Morel"), "appointment-card")
     check("opened from the today board")
     open_dialog(page, dialog.get_by_role("link", name="Move"), "appointment-move")

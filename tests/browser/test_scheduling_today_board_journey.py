@@ -1,6 +1,7 @@
 """The front desk's today board: a no-show asks first, can be undone when the patient walks in
 late, a quick action refused because the board was stale says so and refreshes it, and a
-treatment whose patient may not be treated now is marked on hold."""
+treatment whose patient may not be treated now is marked on hold, among those running late
+too."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def test_the_desk_sees_a_treatment_on_hold_on_the_board_and_in_the_dialog(
         patient=patient,
         appointment_type=AppointmentTypeFactory(name="Treatment session", duration_minutes=45),
         room=room,
-        start=at(NOW.date(), "11:00"),
+        start=at(NOW.date(), "09:15"),
     )
     # Recorded after the booking, which would be refused now.
     ContraindicationFactory(
@@ -119,7 +120,17 @@ def test_the_desk_sees_a_treatment_on_hold_on_the_board_and_in_the_dialog(
     page.goto(f"{live_server.url}/scheduling/today/")
     row = page.get_by_test_id(f"today-row-{held.pk}")
     expect(row.get_by_test_id(f"on-hold-{held.pk}")).to_have_text("Treatment on hold")
+    # She is late: the desk calls her, and sees the mark in that list too.
+    late = page.get_by_test_id("late").get_by_test_id(f"late-{held.pk}")
+    expect(late).to_contain_text("15 minutes late")
+    expect(late.get_by_test_id(f"late-on-hold-{held.pk}")).to_have_text("Treatment on hold")
     screenshot(page, "scheduling-today-on-hold-laptop")
+    # On a tablet the line wraps: the mark stays whole inside it.
+    page.set_viewport_size(VIEWPORTS["tablet"])
+    line, mark = late.bounding_box(), late.get_by_test_id(f"late-on-hold-{held.pk}").bounding_box()
+    assert line and mark and mark["x"] + mark["width"] <= line["x"] + line["width"]
+    screenshot(page, "scheduling-today-on-hold-tablet")
+    page.set_viewport_size(VIEWPORTS["laptop"])
 
     row.get_by_role("link", name="Juliette Dubois").click()
     modal = page.get_by_test_id("appointment-modal")

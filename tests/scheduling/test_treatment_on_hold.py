@@ -138,6 +138,32 @@ def test_a_patient_already_here_is_still_marked(receptionist_client, visits):
     assert f'data-testid="on-hold-{visits["treatment"].pk}"' in today_board(receptionist_client)
 
 
+def test_the_running_late_list_marks_a_late_treatment_on_hold(
+    receptionist_client, visits, clinic, treatment, rooms, time_machine, django_assert_num_queries
+):
+    """The late patient the desk calls first: the mark is in the "Running late" list too, read
+    in the board's one query for the day's treatments on hold."""
+    other = AppointmentFactory(
+        practitioner=clinic,
+        patient=PatientFactory(first_name="Hugo", last_name="Morel"),
+        appointment_type=treatment,
+        room=rooms[1],
+        start=at(MONDAY, "09:00"),
+    )
+    time_machine.move_to(at(MONDAY, "10:20"), tick=False)
+    today_board(receptionist_client)  # the session's idle refresh
+    with django_assert_num_queries(9):
+        html = today_board(receptionist_client)
+    start = html.index('data-testid="late"')
+    late = html[start : html.index("</ul>", start)]
+    held = visits["treatment"].pk
+    assert f'data-testid="late-{held}"' in late and f'data-testid="late-{other.pk}"' in late
+    assert f'data-testid="late-on-hold-{held}"' in late
+    assert f"late-on-hold-{other.pk}" not in html
+    # Once in the late list, once in her row of the day's appointments.
+    assert late.count(MARK) == 1 and html.count(MARK) == 2
+
+
 def _book_on_hold(practitioner, hours: range) -> None:
     """A treatment each hour that day, every other patient pregnant."""
     for hour in hours:
