@@ -7,6 +7,10 @@ ones, when the database held the same number of rows in every table before the s
 clinic's day is the same, put that copy back in place of their rows instead: the same
 demo, with the same primary keys, in a fraction of a second.
 
+The copy is as old as the module's first seed, seconds to a minute: the same as a seed that
+took that long (tests that move the clock to a fixed time seed at that time in each test,
+and a new clinic day seeds again).
+
 Since every table is replaced, an object a test made before the seed (a persona from a
 fixture) must be read again after it, by a natural key (a username), not used as it is.
 Transactional tests (browser journeys) get the copy committed, as a seed would be; other
