@@ -13,6 +13,7 @@ from django.test import Client
 
 from clinic.roles import Role
 from clinic.services import roles_sync, staff_create
+from tests import demo
 from tests.integration.smtp import SMTPServer
 from tests.sqlite import migrate_sqlite
 
@@ -145,6 +146,15 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+@pytest.fixture
+def seed_demo(request, db: None) -> Callable[[], None]:
+    """`call_command("seed_demo")`, seeded once per test module and put back for the next
+    tests of the module that seed on the same rows (tests/demo.py): objects made before it
+    must be read again after it."""
+    module = request.node.nodeid.split("::")[0]
+    return lambda: demo.seed_demo(module)
 
 
 def _is_transactional(item: pytest.Item) -> bool:

@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -27,9 +25,11 @@ User = get_user_model()
 
 
 @pytest.fixture
-def used_lot(admin_user, practitioner) -> Lot:
-    call_command("seed_demo", stdout=StringIO())
+def used_lot(admin_user, practitioner, seed_demo) -> Lot:
+    seed_demo()
     lot = Lot.objects.get(lot_number="HA24-118")
+    # Read again: the seed may have put back every table (tests/demo.py).
+    practitioner = User.objects.get(username=practitioner.username)
     _give_two_patients(lot, practitioner, quantity=2, first_session=201)
     return lot
 
@@ -95,11 +95,14 @@ def test_the_manager_corrects_a_mistyped_lot(
 
 
 @pytest.fixture
-def lot_in_face_glow(admin_user, practitioner, other_practitioner) -> Lot:
+def lot_in_face_glow(admin_user, practitioner, other_practitioner, seed_demo) -> Lot:
     """HA24-061 injected twice with the Face glow template (which holds Vitamin C 100 but no
     lidocaine); Dr Nguyen has left the clinic. (HA24-118 is chosen in the demo patients'
     cocktails: its product could not change at all.)"""
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo()
+    # Read again: the seed may have put back every table (tests/demo.py).
+    practitioner = User.objects.get(username=practitioner.username)
+    other_practitioner = User.objects.get(username=other_practitioner.username)
     other_practitioner.is_active = False
     other_practitioner.save()
     lot = Lot.objects.get(lot_number="HA24-061")

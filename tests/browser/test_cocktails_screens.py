@@ -4,11 +4,9 @@ catalogue: screenshots for review, and the essentials visible at each size."""
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -22,9 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(admin_user, practitioner, other_practitioner):
+def demo(admin_user, practitioner, other_practitioner, seed_demo):
     """The demo catalogue, stock and templates, and a few patients who received a lot."""
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo()
     User = get_user_model()
     lot = Lot.objects.get(lot_number="HA24-118")
     glow = Cocktail.objects.get(name="Face glow")

@@ -3,10 +3,7 @@ block on the patient page; the list and the patient page are captured on laptop 
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from clinic.demo import DEMO_PASSWORD
@@ -19,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_data(live_server):
-    call_command("seed_demo", stdout=StringIO())
+def demo_data(live_server, seed_demo):
+    seed_demo()
 
 
 def test_practitioner_logs_a_pregnancy_and_sees_treatment_blocked(

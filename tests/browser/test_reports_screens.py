@@ -5,10 +5,8 @@ and a CSV link downloads its table."""
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from scheduling import clock
@@ -21,9 +19,9 @@ NOW = datetime.datetime(2026, 3, 18, 10, 50, tzinfo=clock.clinic_tz())
 
 
 @pytest.fixture
-def demo_clinic(time_machine):
+def demo_clinic(time_machine, seed_demo):
     time_machine.move_to(NOW, tick=True)
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -4,10 +4,8 @@ as screenshots for review; each must load cleanly and show its main parts."""
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from scheduling import clock
@@ -41,11 +39,11 @@ PAGES = [
 
 
 @pytest.fixture
-def demo_clinic(time_machine):
+def demo_clinic(time_machine, seed_demo):
     time_machine.move_to(NOW, tick=True)
     for first, last in NAMES:
         PatientFactory(first_name=first, last_name=last)
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo()
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="dr.martin")

@@ -3,10 +3,7 @@ indication, and patient cocktails once demo patients exist."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from cocktails.choices import Indication
@@ -19,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=StringIO())
+def seeded(seed_demo):
+    seed_demo()
 
 
 def test_the_demo_has_a_template_for_every_indication_with_nothing_to_acknowledge(seeded):
