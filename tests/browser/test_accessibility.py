@@ -72,6 +72,7 @@ SCREENS: list[tuple[str, str, tuple[str, ...]]] = [
     ("patient details form", "/patients/{patient}/details/", EVERYONE),
     ("patient clinical form", "/patients/{patient}/clinical/", CLINICAL),
     ("patient history", "/patients/{patient}/history/", CLINICAL),
+    ("patient timeline", "/patients/{patient}/timeline/", CLINICAL),
     ("consultation form", "/patients/{patient}/consultations/new/", CLINICAL),
     ("consultation", "/patients/{patient}/consultations/{consultation}/", CLINICAL),
     ("consultation edit", "/patients/{patient}/consultations/{consultation}/edit/", CLINICAL),
