@@ -90,7 +90,7 @@ def test_floor_views_are_not_mounted_by_default() -> None:
     ("page", "queries"),
     [
         ("Patient search", 5),
-        ("Patient page", 25),
+        ("Patient page", 26),
         ("Practitioner's day list", 11),
         ("Clinic week calendar (all practitioners)", 7),
         ("Plan page", 17),
