@@ -7,6 +7,7 @@ are compared in Python, not with one ``diff_against`` query per version.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
@@ -55,8 +56,11 @@ def _changes_for(model: type[models.Model], records: list[Any], limit: int) -> l
     )
 
 
-def patient_change_history(*, patient: Patient, limit: int = 30) -> list[Change]:
-    """The latest ``limit`` changes to the patient's record and clinical records, newest first."""
+def patient_change_history(
+    *, patient: Patient, limit: int = 30, before: datetime.datetime | None = None
+) -> list[Change]:
+    """The latest ``limit`` changes to the patient's record and clinical records made before
+    ``before`` (all when None), newest first."""
     sources: list[tuple[type[models.Model], models.QuerySet]] = [
         (Patient, _HISTORY[Patient].filter(id=patient.pk)),
         (Consultation, _HISTORY[Consultation].filter(patient_id=patient.pk)),
@@ -67,6 +71,8 @@ def patient_change_history(*, patient: Patient, limit: int = 30) -> list[Change]
     ]
     changes: list[Change] = []
     for model, queryset in sources:
+        if before is not None:
+            queryset = queryset.filter(history_date__lt=before)
         # One extra version per object is needed to compare the oldest change shown; twice
         # the limit is a cheap bound that covers all but pathological cases.
         records = list(

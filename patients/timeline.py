@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
+from clinic.lib.paging import newest_page
 from clinic.roles import Capability, capabilities
 
 if TYPE_CHECKING:
@@ -148,24 +149,15 @@ def timeline_page(
     before: datetime.datetime | None = None,
 ) -> TimelinePage:
     """The newest ``limit`` entries older than ``before`` (all when None) from every source
-    the user's role may see, newest first. Each source is asked for one entry more than the
-    page holds, which tells whether anything is older.
-
-    The next page asks for what is strictly older than this page's last entry, so entries
-    sharing the moment at the cut (a bulk import's, say) would fall between two pages: the
-    page ends before them instead. Only more than ``limit`` entries at one moment would still
-    lose some."""
+    the user's role may see, newest first (see ``clinic.lib.paging.newest_page``)."""
     caps = capabilities(user)
     entries: list[TimelineEntry] = []
     for registered in _SOURCES.values():
         if registered.capability in caps:
             entries.extend(registered.source(patient=patient, limit=limit + 1, before=before))
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
-    if len(entries) <= limit:
-        return TimelinePage(entries)
-    cut = entries[limit].sort_key
-    shown = [entry for entry in entries[:limit] if entry.sort_key > cut] or entries[:limit]
-    return TimelinePage(shown, older=shown[-1].sort_key)
+    shown, older = newest_page(entries, limit=limit, when=lambda entry: entry.sort_key)
+    return TimelinePage(shown, older=older)
 
 
 def patient_timeline(*, patient: Patient, user: User, limit: int = 50) -> list[TimelineEntry]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import audited
 from clinic.lib.forms import save_form
+from clinic.lib.paging import before_param, newest_page
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, requires
 from patients import services
@@ -34,6 +33,7 @@ from patients.views.common import patient_url
 
 PAGE_SIZE = 25
 TIMELINE_PAGE = 50
+HISTORY_PAGE = 50
 
 
 @requires(Capability.VIEW_PATIENTS)
@@ -108,23 +108,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "patients/patient_detail.html", context)
 
 
-def _timeline_cursor(value: str | None) -> datetime.datetime | None:
-    """The full timeline's ``before``: an ISO datetime (a naive one is the clinic's time);
-    anything else shows the newest entries, as a link typed wrong would expect."""
-    try:
-        # A "+" of the offset that was not escaped arrives as a space.
-        before = datetime.datetime.fromisoformat((value or "").replace(" ", "+"))
-    except ValueError:
-        return None
-    return before if timezone.is_aware(before) else timezone.make_aware(before)
-
-
 @requires(Capability.VIEW_PATIENTS)
 @audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="patient timeline")
 def patient_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything on the patient's timeline, 50 entries a page from the newest."""
     patient = patient_get_for_user(user=request.user, pk=pk)
-    before = _timeline_cursor(request.GET.get("before"))
+    before = before_param(request.GET.get("before"))
     page = timeline_page(patient=patient, user=request.user, limit=TIMELINE_PAGE, before=before)
     context: dict[str, object] = {"patient": patient, "page": page, "before": before}
     if can(request.user, Capability.VIEW_CLINICAL):
@@ -189,13 +178,23 @@ def patient_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.VIEW_CLINICAL)
 @audited(AuditEvent.Action.VIEW, patient_kwarg="pk", what="change history")
 def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the patient's file, 50 a page from the newest."""
     patient = patient_get_for_user(user=request.user, pk=pk)
+    before = before_param(request.GET.get("before"))
+    # One change more than a page holds says whether anything is older.
+    changes, older = newest_page(
+        patient_change_history(patient=patient, limit=HISTORY_PAGE + 1, before=before),
+        limit=HISTORY_PAGE,
+        when=lambda change: change.when,
+    )
     return render(
         request,
         "patients/patient_history.html",
         {
             "patient": patient,
             "alerts": patient_clinical_alerts(patient=patient),
-            "changes": patient_change_history(patient=patient, limit=200),
+            "changes": changes,
+            "before": before,
+            "older": older,
         },
     )

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from clinic.lib.dates import years_after
 from clinic.lib.email import Attachment, email_build
+from clinic.lib.paging import before_param, newest_page
 from clinic.lib.pdf import pdf_render
 from clinic.lib.runs import consecutive_runs
 from clinic.lib.urls import url_for_pk
@@ -116,3 +117,22 @@ def test_url_for_pk_keeps_the_script_prefix():
 )
 def test_years_after_keeps_the_day_and_stays_within_pythons_dates(day, years, expected):
     assert years_after(day, years) == expected
+
+
+def test_a_pages_before_reads_an_iso_moment_in_the_clinics_time_or_nothing():
+    assert before_param(None) is None
+    assert before_param("last week") is None
+    naive = before_param("2026-03-29T02:30:00")  # the night the clocks go forward in Paris
+    assert naive is not None and naive.utcoffset() is not None
+    assert before_param("2026-07-01T09:00:00 02:00") == datetime.datetime(
+        2026, 7, 1, 7, tzinfo=datetime.UTC
+    )
+
+
+def test_a_page_read_newest_first_ends_before_the_moment_it_would_split():
+    moments = [10, 9, 8, 8, 8, 7]
+    shown, older = newest_page(moments, limit=3, when=lambda m: m)
+    assert (shown, older) == ([10, 9], 9)
+    assert newest_page(moments, limit=6, when=lambda m: m) == (moments, None)
+    # A moment that fills the page on its own is cut: nothing else could make progress.
+    assert newest_page([8, 8, 8, 8], limit=3, when=lambda m: m) == ([8, 8, 8], 8)

@@ -80,3 +80,48 @@ def test_times_in_a_change_read_in_the_clinics_time_like_its_heading(
         (f.label, f.old, f.new) for f in resolved.fields
     ]
     assert timezone.localtime(resolved.when).strftime("%H:%M") == "20:10"
+
+
+def _contact_edits(patient, count: int) -> None:
+    """`count` changes of address, each its own version of the record."""
+    for index in range(count):
+        services.patient_update_contact(patient=patient, data={"address": f"{index} rue Haute"})
+
+
+def test_the_history_pages_back_to_the_records_creation(practitioner_client, patient):
+    _contact_edits(patient, 60)
+    url = reverse("patients:history", args=[patient.pk])
+    first = practitioner_client.get(url)
+    assert len(first.context["changes"]) == 50
+    assert first.context["changes"][0].fields[0].new == "59 rue Haute"
+    assert 'data-testid="history-older"' in first.text
+    second = practitioner_client.get(url, {"before": first.context["older"].isoformat()})
+    changes = second.context["changes"]
+    # The ten oldest address changes, then the record's creation, and nothing older.
+    assert [change.fields[0].new for change in changes[:10]] == [
+        f"{index} rue Haute" for index in range(9, -1, -1)
+    ]
+    assert changes[-1].action == "created"
+    assert len(changes) == 11
+    assert second.context["older"] is None
+    assert "history-older" not in second.text
+    assert "Newest</a>" in second.text
+
+
+def test_a_history_that_fits_one_page_has_no_pager(practitioner_client, patient):
+    _contact_edits(patient, 3)
+    page = practitioner_client.get(reverse("patients:history", args=[patient.pk]))
+    assert len(page.context["changes"]) == 4
+    assert "History pages" not in page.text
+
+
+@pytest.mark.parametrize("edits", [3, 70])
+def test_a_page_of_history_runs_a_constant_number_of_queries(
+    practitioner_client, patient, django_assert_num_queries, edits
+):
+    _contact_edits(patient, edits)
+    url = reverse("patients:history", args=[patient.pk])
+    # As the newest page (test_pages.py): the condition on the moment adds no query.
+    with django_assert_num_queries(16):
+        page = practitioner_client.get(url, {"before": "2100-01-01T00:00:00+00:00"})
+    assert len(page.context["changes"]) == min(edits + 1, 50)
