@@ -116,16 +116,26 @@ def older_than_day(field: str, before: datetime.datetime | None) -> Q:
 class _Registered:
     source: Callable[..., Iterable[TimelineEntry]]
     capability: Capability
+    unless: Capability | None = None
+
+    def shown_to(self, caps: frozenset[Capability]) -> bool:
+        return self.capability in caps and (self.unless is None or self.unless not in caps)
 
 
 _SOURCES: dict[str, _Registered] = {}
 
 
 def register_source(
-    key: str, source: TimelineSource, *, capability: Capability = Capability.VIEW_CLINICAL
+    key: str,
+    source: TimelineSource,
+    *,
+    capability: Capability = Capability.VIEW_CLINICAL,
+    unless: Capability | None = None,
 ) -> None:
-    """Add (or replace) the timeline source called ``key``; see the module docstring."""
-    _SOURCES[key] = _Registered(source=source, capability=capability)
+    """Add (or replace) the timeline source called ``key``; see the module docstring. With
+    ``unless``, users who hold that capability too do not get it: they get a source that
+    tells more (a clinician's visits, folded into the sessions given at them)."""
+    _SOURCES[key] = _Registered(source=source, capability=capability, unless=unless)
 
 
 def registered_sources() -> dict[str, Capability]:
@@ -153,7 +163,7 @@ def timeline_page(
     caps = capabilities(user)
     entries: list[TimelineEntry] = []
     for registered in _SOURCES.values():
-        if registered.capability in caps:
+        if registered.shown_to(caps):
             entries.extend(registered.source(patient=patient, limit=limit + 1, before=before))
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     shown, older = newest_page(entries, limit=limit, when=lambda entry: entry.sort_key)

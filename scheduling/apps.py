@@ -14,14 +14,19 @@ class SchedulingConfig(AppConfig):
         from scheduling import patient_actions
         from scheduling.diary import SchedulingDiary
         from scheduling.staff_notes import upcoming_appointments
-        from scheduling.timeline_sources import appointment_entries
+        from scheduling.timeline_sources import appointment_entries, visit_entries
         from treatments.diary import register_provider
 
         register_provider(SchedulingDiary())
-        # Receptionists book appointments, so they see them on the patient page too.
+        # Receptionists book appointments, so they see them on the patient page too; those who
+        # see the sessions get a completed treatment visit as its session's entry.
         register_source(
-            "scheduling.appointments", appointment_entries, capability=Capability.VIEW_PATIENTS
+            "scheduling.appointments",
+            appointment_entries,
+            capability=Capability.VIEW_PATIENTS,
+            unless=Capability.VIEW_CLINICAL,
         )
+        register_source("scheduling.visits", visit_entries)
         register_action(
             "scheduling.book",
             patient_actions.book,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import QuerySet
+
 from clinic.lib.urls import url_for_pk
 from clinic.roles import practitioner_name
 from patients.models import Patient
 from patients.timeline import TimelineEntry, older_than
 from scheduling.models import Appointment
+from treatments.models import TreatmentSession
 
 _TONES = {
     Appointment.Status.CANCELLED: "secondary",
@@ -22,8 +25,26 @@ def appointment_entries(
     *, patient: Patient, limit: int, before: datetime.datetime | None = None
 ) -> list[TimelineEntry]:
     """One query: the patient's appointments, newest first, with type, practitioner and room."""
+    return _entries(Appointment.objects.filter(patient=patient), limit=limit, before=before)
+
+
+def visit_entries(
+    *, patient: Patient, limit: int, before: datetime.datetime | None = None
+) -> list[TimelineEntry]:
+    """``appointment_entries`` for those who see the sessions too: an appointment completed
+    by the session it held is left to that session's entry, which tells what was injected
+    (the timeline listed every treatment visit twice, five minutes apart). One query."""
+    visits = Appointment.objects.filter(patient=patient).exclude(
+        status=Appointment.Status.COMPLETED, plan_session__status__in=TreatmentSession.STARTED
+    )
+    return _entries(visits, limit=limit, before=before)
+
+
+def _entries(
+    rows: QuerySet[Appointment], *, limit: int, before: datetime.datetime | None
+) -> list[TimelineEntry]:
     rows = (
-        Appointment.objects.filter(older_than("start", before), patient=patient)
+        rows.filter(older_than("start", before))
         .select_related("appointment_type", "practitioner", "room")
         .order_by("-start")[:limit]
     )

@@ -7,8 +7,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from scheduling.models import Appointment
 from tests.scheduling.conftest import MONDAY, at
 from tests.scheduling.factories import AppointmentFactory
+from treatments.services import session_sign as sign_session
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,70 @@ def test_patient_page_queries_do_not_grow_with_appointments(
     practitioner_client.get(reverse("patients:detail", args=[patient.pk]))  # warm caches
     with django_assert_num_queries(24):
         practitioner_client.get(reverse("patients:detail", args=[patient.pk]))
+
+
+def _given_visit(practitioner, admin_user, treatment):
+    """A plan's session held by an appointment today at 09:00, logged, signed and the visit
+    completed; and the patient's other appointments today: a consultation completed at 08:00
+    and a cancelled booking of the same session at 07:00."""
+    from tests.treatments import scenarios
+
+    scene = scenarios.clinic(practitioner, admin_user)
+    session = scenarios.booked_today(scene.plan, 9, treatment)
+    scenarios.record(
+        scenarios.start(scene.plan, practitioner, session=session),
+        practitioner,
+        lots=scenarios.lots(scene.catalogue),
+    )
+    sign_session(session=session, by=practitioner)
+    visit = session.appointments.get()
+    visit.status = Appointment.Status.COMPLETED
+    visit.save()
+    consultation = AppointmentFactory(
+        patient=scene.patient,
+        practitioner=practitioner,
+        start=scenarios.today_at(8),
+        status=Appointment.Status.COMPLETED,
+    )
+    cancelled = AppointmentFactory(
+        patient=scene.patient,
+        practitioner=practitioner,
+        start=scenarios.today_at(7),
+        status=Appointment.Status.CANCELLED,
+        cancel_reason="Moved to 09:00",
+        plan_session=session,
+    )
+    return scene.patient, session, visit, consultation, cancelled
+
+
+def test_a_clinician_sees_a_completed_treatment_visit_as_its_session_once(
+    practitioner, admin_user, treatment, practitioner_client, receptionist_client
+):
+    patient, session, visit, consultation, cancelled = _given_visit(
+        practitioner, admin_user, treatment
+    )
+    url = reverse("patients:detail", args=[patient.pk])
+    page = practitioner_client.get(url).content.decode()
+    assert reverse("treatments:session_detail", args=[session.pk]) in page
+    assert reverse("scheduling:appointment", args=[visit.pk]) not in page
+    # What the session does not tell stays: a visit without a session, a cancelled booking.
+    assert reverse("scheduling:appointment", args=[consultation.pk]) in page
+    assert reverse("scheduling:appointment", args=[cancelled.pk]) in page
+    # The desk, who does not see sessions, still has the visit.
+    desk = receptionist_client.get(url).content.decode()
+    assert reverse("scheduling:appointment", args=[visit.pk]) in desk
+    assert reverse("treatments:session_detail", args=[session.pk]) not in desk
+
+
+def test_each_role_gets_one_appointment_source():
+    from clinic.roles import ROLE_CAPABILITIES, Role
+    from patients.timeline import _SOURCES
+
+    for role, wanted in (
+        (Role.RECEPTIONIST, "scheduling.appointments"),
+        (Role.PRACTITIONER, "scheduling.visits"),
+        (Role.ADMIN, "scheduling.visits"),
+    ):
+        caps = ROLE_CAPABILITIES[role]
+        shown = [key for key, entry in _SOURCES.items() if entry.shown_to(caps)]
+        assert [key for key in shown if key.startswith("scheduling.")] == [wanted], role
