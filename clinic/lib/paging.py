@@ -38,4 +38,12 @@ def before_param(value: str | None) -> datetime.datetime | None:
         before = datetime.datetime.fromisoformat((value or "").replace(" ", "+"))
     except ValueError:
         return None
-    return before if timezone.is_aware(before) else timezone.make_aware(before)
+    before = before if timezone.is_aware(before) else timezone.make_aware(before)
+    try:
+        # A moment the database or the clinic's calendar cannot hold (the first day of year
+        # 1, east of UTC) asks for no page either.
+        before.astimezone(datetime.UTC)
+        timezone.localtime(before)
+    except OverflowError:
+        return None
+    return before

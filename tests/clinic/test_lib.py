@@ -127,6 +127,9 @@ def test_a_pages_before_reads_an_iso_moment_in_the_clinics_time_or_nothing():
     assert before_param("2026-07-01T09:00:00 02:00") == datetime.datetime(
         2026, 7, 1, 7, tzinfo=datetime.UTC
     )
+    # Moments at the ends of the calendar that no time zone conversion survives.
+    assert before_param("0001-01-01T00:00:00+14:00") is None
+    assert before_param("9999-12-31T23:59:59-12:00") is None
 
 
 def test_a_page_read_newest_first_ends_before_the_moment_it_would_split():
