@@ -13,6 +13,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from clinic.lib.params import id_param
 from clinic.roles import practitioner_name, staff_members
 from cocktails.choices import Indication
 from cocktails.composition import (
@@ -467,8 +468,8 @@ class ComponentForm(forms.Form):
         lots = dict(catalogue.lots)
         # A lot this row already names stays in its list, marked, even if it is no longer
         # offered: re-showing the row must not silently swap it for "No lot yet".
-        chosen = str(self["lot"].value() or "")
-        if chosen.isdigit() and int(chosen) not in lots and (lot := catalogue.lot(int(chosen))):
+        chosen = id_param(self["lot"].value())
+        if chosen is not None and chosen not in lots and (lot := catalogue.lot(chosen)):
             lots[lot.pk] = lot
         self.fields["lot"].widget = OptionDataSelect(
             choices=[("", "No lot yet")]
@@ -484,13 +485,14 @@ class ComponentForm(forms.Form):
         self.fields["unit"].widget.attrs.update({"class": "form-select", "data-unit-select": ""})
 
     def _source(self, raw: str) -> Product | Ingredient | None:
-        kind, _, pk = raw.partition(":")
-        if not pk.isdigit():
+        kind, _, raw_pk = raw.partition(":")
+        pk = id_param(raw_pk)
+        if pk is None:
             return None
         if kind == "product":
-            return self.catalogue.products.get(int(pk))
+            return self.catalogue.products.get(pk)
         if kind == "ingredient":
-            return self.catalogue.ingredients.get(int(pk))
+            return self.catalogue.ingredients.get(pk)
         return None
 
     def clean(self) -> dict[str, Any]:
@@ -503,7 +505,8 @@ class ComponentForm(forms.Form):
         if data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount.")
         raw_lot = data.get("lot", "")
-        lot = self.catalogue.lot(int(raw_lot)) if raw_lot.isdigit() else None
+        lot_pk = id_param(raw_lot)
+        lot = self.catalogue.lot(lot_pk) if lot_pk is not None else None
         if raw_lot and lot is None:
             self.add_error("lot", "Choose a lot from the list.")
         if self.errors:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from clinic.lib.params import id_param
 from cocktails.choices import AREA_REGION, INDICATION_DEFAULTS, BodyArea, Indication
 from cocktails.models import Ingredient
 from patients.models import (
@@ -63,10 +64,10 @@ class PatientField(forms.ModelChoiceField):
 
 def picked_patient(form: forms.Form) -> Patient | None:
     """The patient a form's picker holds, so the picker shows them when the form comes back."""
-    value = form["patient"].value()
-    if value in (None, "") or not str(value).isdigit():
+    pk = id_param(form["patient"].value())
+    if pk is None:
         return None
-    return Patient.objects.filter(pk=value).only(*PICKER_FIELDS).first()
+    return Patient.objects.filter(pk=pk).only(*PICKER_FIELDS).first()
 
 
 class PatientSearchForm(forms.Form):

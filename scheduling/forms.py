@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic import roles
-from clinic.lib.dates import years_after
+from clinic.lib.dates import EARLIEST_DAY, LATEST_DAY, in_bounds, years_after
 from clinic.lib.forms import apply_errors
 from patients.forms import PatientField
 from scheduling import clock, selectors
@@ -51,16 +51,8 @@ class PractitionerChoiceField(forms.ModelChoiceField):
         return selectors.practitioner_name(obj)
 
 
-# The days a page accepts: any real diary fits, and a week or a series around them stays far
-# inside what Python's dates hold (a typed year 9999 or 0001 would overflow, a 500).
-EARLIEST_DAY = datetime.date(1900, 1, 1)
-LATEST_DAY = datetime.date(2200, 12, 31)
 # A booking further ahead than this is most likely a mistyped year.
 YEARS_AHEAD = 2
-
-
-def in_bounds(day: datetime.date) -> bool:
-    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 class DayField(forms.DateField):

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinic.lib.params import int_param
 from clinic.roles import practitioner_name, practitioners
 from cocktails.choices import INDICATION_DEFAULTS, BodyArea, Indication
 from cocktails.models import Cocktail, Lot, plain_number
@@ -235,8 +236,8 @@ class SessionLogForm(forms.Form):
 def _row_number(form: forms.Form) -> str:
     """A table row's number for screen readers ("Site 3 volume"); rows added by the page get
     theirs when they are added."""
-    index = (form.prefix or "").rsplit("-", 1)[-1]
-    return str(int(index) + 1) if index.isdigit() else ""
+    index = int_param((form.prefix or "").rsplit("-", 1)[-1])
+    return str(index + 1) if index is not None else ""
 
 
 class PointForm(forms.Form):

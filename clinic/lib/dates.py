@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+# The days a page accepts: any real diary fits, and a week or a series around them stays far
+# inside what Python's dates hold (a typed year 9999 or 0001 would overflow, a 500).
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2200, 12, 31)
+
+
+def in_bounds(day: datetime.date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
 
 def years_after(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` later: 29 February becomes 28 February in a common year, and a

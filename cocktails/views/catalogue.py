@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit import audit_record
 from clinic.lib.csvstream import csv_lines
 from clinic.lib.forms import save_form
+from clinic.lib.params import id_param
 from clinic.models import AuditEvent
 from clinic.roles import Capability, can, practitioner_name, requires
 from cocktails import selectors, services
@@ -200,8 +201,8 @@ def _lot_url(lot: Lot) -> str:
 @requires(Capability.MANAGE_CATALOGUE)
 def lot_receive(request: HttpRequest) -> HttpResponse:
     initial = {}
-    if request.GET.get("product", "").isdigit():
-        initial["product"] = int(request.GET["product"])
+    if (product := id_param(request.GET.get("product"))) is not None:
+        initial["product"] = product
     form = LotReceiveForm(request.POST or None, initial=initial)
     saved = save_form(
         request,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from clinic.lib.params import id_param, int_param, text_param
 from clinic.roles import Capability, requires
 from cocktails import selectors, services
 from cocktails.choices import Indication
@@ -45,7 +46,7 @@ def cocktail_list(request: HttpRequest) -> HttpResponse:
     indication = request.GET.get("indication", "")
     if indication not in Indication.values:
         indication = ""
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET.get("q"))
     cocktails = selectors.cocktail_list(kind=kind, indication=indication, query=query)
     return render(
         request,
@@ -198,8 +199,8 @@ def cocktail_create(request: HttpRequest) -> HttpResponse:
         return _save(request, form, formset, None)
     initial: dict[str, Any] = {"total_volume_ml": "5"}
     rows: list[dict[str, str]] = [{}]
-    template_pk = request.GET.get("template", "")
-    if template_pk.isdigit():
+    template_pk = id_param(request.GET.get("template"))
+    if template_pk is not None:
         template = get_object_or_404(
             Cocktail.objects.filter(
                 patient__isnull=True, archived_at__isnull=True
@@ -208,9 +209,9 @@ def cocktail_create(request: HttpRequest) -> HttpResponse:
         )
         initial = _initial_from(template, template=template.pk)
         rows = version_rows(template)
-    patient_pk = request.GET.get("patient", "")
-    if patient_pk.isdigit():
-        initial["patient"] = int(patient_pk)
+    patient_pk = id_param(request.GET.get("patient"))
+    if patient_pk is not None:
+        initial["patient"] = patient_pk
     form = CocktailForm(initial=initial)
     formset = component_formset(catalogue=catalogue, rows=rows)
     return render(
@@ -242,8 +243,8 @@ def cocktail_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _editing(request: HttpRequest) -> Cocktail | None:
-    pk = request.POST.get("editing", "")
-    return cocktail_for_user(user=request.user, pk=int(pk)) if pk.isdigit() else None
+    pk = id_param(request.POST.get("editing"))
+    return cocktail_for_user(user=request.user, pk=pk) if pk is not None else None
 
 
 @requires(Capability.EDIT_CLINICAL)
@@ -255,10 +256,10 @@ def builder_components(request: HttpRequest) -> HttpResponse:
     if request.POST.get("op") == "add" and len(rows) < 30:
         rows.append({})
     elif request.POST.get("op") == "remove":
-        index = request.POST.get("row", "")
-        if index.isdigit() and int(index) < len(rows):
-            del rows[int(index)]
-    extra = {int(r["lot"]) for r in rows if str(r.get("lot", "")).isdigit()}
+        index = int_param(request.POST.get("row"))
+        if index is not None and index < len(rows):
+            del rows[index]
+    extra = {lot for r in rows if (lot := id_param(r.get("lot"))) is not None}
     formset = component_formset(catalogue=builder_catalogue(extra_lot_ids=extra), rows=rows)
     response = render(request, "cocktails/_builder_components.html", {"formset": formset})
     return trigger_client_event(response, "builder-changed", after="settle")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from clinic.lib.params import id_param
 from clinic.roles import Capability, requires
 from patients.selectors import patient_picker_get, patient_picker_search
 
@@ -33,8 +34,8 @@ def patient_picker(request: HttpRequest) -> HttpResponse:
                 "field_name": field_name,
             },
         )
-    pick = request.GET.get("pick", "")
-    picked = patient_picker_get(user=request.user, pk=int(pick)) if pick.isdigit() else None
+    pick = id_param(request.GET.get("pick"))
+    picked = patient_picker_get(user=request.user, pk=pick) if pick is not None else None
     response = render(request, TEMPLATE, {"picked": picked, "field_name": field_name})
     # A patient was picked or cleared: say so once the picker is swapped in, so panels that
     # depend on the patient (the booking page's free times, the builder's checks) refresh.

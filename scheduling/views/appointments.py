@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from clinic.lib.params import id_param
 from clinic.roles import Capability, requires
 from patients.forms import picked_patient
 from scheduling import clock, selectors, services
@@ -233,9 +234,8 @@ def _initial_booking(request: HttpRequest) -> dict[str, Any]:
         ("type", "appointment_type"),
         ("waitlist", "waitlist_entry"),
     ):
-        value = request.GET.get(key, "")
-        if value.isdigit():
-            initial[field] = int(value)
+        if (pk := id_param(request.GET.get(key))) is not None:
+            initial[field] = pk
     try:
         start = datetime.datetime.fromisoformat(request.GET.get("start", ""))
     except ValueError:
@@ -307,7 +307,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             appointment_type=data["appointment_type"],
             day=data["day"],
             patient=data.get("patient"),
-            ignore_appointment_ids=[int(ignore)] if ignore.isdigit() else [],
+            ignore_appointment_ids=[pk] if (pk := id_param(ignore)) is not None else [],
         )
     return render(
         request,

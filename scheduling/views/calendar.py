@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from clinic import roles
+from clinic.lib.params import id_param
 from clinic.roles import Capability, requires
 from scheduling import calendar, clock, selectors
 from scheduling.forms import CalendarQueryForm
@@ -23,8 +24,8 @@ def _whose(request: HttpRequest, value: str, practitioners: list) -> Any:
     """The practitioner asked for; by default a practitioner's own diary, else the clinic's."""
     if value == ALL:
         return None
-    if value.isdigit():
-        return next((p for p in practitioners if p.pk == int(value)), None)
+    if (pk := id_param(value)) is not None:
+        return next((p for p in practitioners if p.pk == pk), None)
     if selectors.is_practitioner(request.user):
         return next((p for p in practitioners if p.pk == request.user.pk), None)
     return None

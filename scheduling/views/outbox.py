@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clinic.lib.params import MAX_ID, id_param, int_param
 from clinic.roles import Capability, requires
 from patients.models import Patient
 from scheduling.models import OutboxMessage
@@ -27,21 +28,14 @@ TABS = (
 )
 
 
-def _positive_int(value: str | None, default: int | None = None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return default
-    return number if number > 0 else default
-
-
 @requires(Capability.BOOK_APPOINTMENTS)
 def outbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    patient_id = _positive_int(request.GET.get("patient"))
-    page = _positive_int(request.GET.get("page"), 1)
+    patient_id = id_param(request.GET.get("patient"))
+    # A page past the last is empty; one past what an offset can hold is the first.
+    page = int_param(request.GET.get("page"), minimum=1, maximum=MAX_ID // PER_PAGE) or 1
     offset = (page - 1) * PER_PAGE
     # One row more than a page says whether there is a next one, without counting them all.
     rows = list(

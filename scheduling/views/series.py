@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from clinic.lib.params import id_param
 from clinic.roles import Capability, requires
 from cocktails.choices import INDICATION_DEFAULTS, Indication
 from patients.forms import picked_patient
@@ -121,9 +122,9 @@ def series(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial: dict[str, Any] = {"day": clock.local_today()}
         for key in ("patient", "practitioner"):
-            if request.GET.get(key, "").isdigit():
-                initial[key] = int(request.GET[key])
-        if request.GET.get("plan", "").isdigit():
+            if (pk := id_param(request.GET.get(key))) is not None:
+                initial[key] = pk
+        if id_param(request.GET.get("plan")) is not None:
             context.update(_plan_initial(request, initial))
         else:
             context["plans_to_book"] = selectors.plans_to_book()
@@ -192,7 +193,7 @@ def _plan_initial(request: HttpRequest, initial: dict[str, Any]) -> dict[str, An
     """Book a plan's sessions: its patient and practitioner, the sessions left to book (or
     maintenance) at its interval from the next due date. Fills `initial`; returns context. A plan
     that cannot be booked (not accepted yet, stopped, finished) only says why."""
-    plan = plan_for_booking(user=request.user, pk=int(request.GET["plan"]))
+    plan = plan_for_booking(user=request.user, pk=id_param(request.GET["plan"]))
     refusal = plan_booking_refusal(plan)
     if refusal:
         # Said up front, with nothing to fill in: the booking would only be refused.
@@ -217,10 +218,10 @@ def _plan_initial(request: HttpRequest, initial: dict[str, Any]) -> dict[str, An
 
 
 def _posted_plan(form: SeriesForm) -> Any:
-    value = form["plan"].value()
-    if not value or not str(value).isdigit():
+    pk = id_param(form["plan"].value())
+    if pk is None:
         return None
-    return TreatmentPlan.objects.select_related("patient", "practitioner").filter(pk=value).first()
+    return TreatmentPlan.objects.select_related("patient", "practitioner").filter(pk=pk).first()
 
 
 def _booked(request: HttpRequest, appointments: list) -> HttpResponse:

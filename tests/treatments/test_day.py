@@ -141,3 +141,10 @@ def test_a_visit_booked_apart_from_the_course_starts_a_session_of_the_plan_alike
     html = practitioner_client.get(URL).content.decode()
     button = html.split(f'href="{begin}"')[1].split("</a>")[0]
     assert "Review the blocks" in button
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31", "2026-02-30", "soon"])
+def test_a_day_out_of_the_diary_shows_today(practitioner_client, typed):
+    response = practitioner_client.get(URL, {"date": typed})
+    assert response.status_code == 200
+    assert response.context["day"] == timezone.localdate()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from clinic.lib.dates import in_bounds
 from clinic.roles import Capability, Role, practitioners, requires, user_roles
 from treatments.selectors import practitioner_day
 
@@ -18,6 +19,11 @@ class DayQuery(forms.Form):
 
     date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     who = forms.IntegerField(required=False)
+
+    def clean_date(self) -> datetime.date | None:
+        # A typed year 0001 or 9999 is no day of the diary (its bounds would overflow).
+        day = self.cleaned_data["date"]
+        return day if day is None or in_bounds(day) else None
 
 
 @requires(Capability.VIEW_CLINICAL)

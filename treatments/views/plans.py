@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.lib.params import id_param, text_param
 from clinic.roles import Capability, Role, requires, user_roles
 from cocktails.choices import INDICATION_DEFAULTS, Indication
 from cocktails.models import Cocktail
@@ -94,12 +95,12 @@ def _initial_course(patient: Patient) -> dict[str, Any]:
 @requires(Capability.EDIT_CLINICAL)
 def plan_create(request: HttpRequest) -> HttpResponse:
     """Without a patient: find one. With `?patient=`: the plan form for them."""
-    patient_pk = request.GET.get("patient", "")
-    if not patient_pk.isdigit():
-        query = request.GET.get("q", "").strip()
+    patient_pk = id_param(request.GET.get("patient"))
+    if patient_pk is None:
+        query = text_param(request.GET.get("q"))
         results = list(patient_search(user=request.user, query=query)[:20]) if query else []
         return render(request, "treatments/plan_patient.html", {"query": query, "results": results})
-    patient = patient_get_for_user(user=request.user, pk=int(patient_pk))
+    patient = patient_get_for_user(user=request.user, pk=patient_pk)
     if patient.is_archived:
         messages.error(request, "The record is archived: restore it before proposing a plan.")
         return redirect("patients:detail", pk=patient.pk)
