@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from clinic.lib.urls import url_for_pk
 from clinic.roles import practitioner_name
-from patients.models import Patient
+from patients.models import Consultation, Patient
 from patients.timeline import TimelineEntry, older_than
-from scheduling.models import Appointment
+from scheduling import clock
+from scheduling.models import Appointment, AppointmentType
 from treatments.models import TreatmentSession
 
 _TONES = {
@@ -31,11 +33,24 @@ def appointment_entries(
 def visit_entries(
     *, patient: Patient, limit: int, before: datetime.datetime | None = None
 ) -> list[TimelineEntry]:
-    """``appointment_entries`` for those who see the sessions too: an appointment completed
-    by the session it held is left to that session's entry, which tells what was injected
-    (the timeline listed every treatment visit twice, five minutes apart). One query."""
-    visits = Appointment.objects.filter(patient=patient).exclude(
-        status=Appointment.Status.COMPLETED, plan_session__status__in=TreatmentSession.STARTED
+    """``appointment_entries`` for those who see the clinical records too: a completed visit
+    is left to the record made at it, which tells more (the timeline listed each twice). A
+    treatment visit is the session it held; a consultation visit, the consultation its
+    practitioner recorded for the patient that day. One query."""
+    recorded = Consultation.objects.filter(
+        patient=OuterRef("patient"),
+        practitioner=OuterRef("practitioner"),
+        consulted_on=OuterRef("local_day"),
+    )
+    told_elsewhere = Q(status=Appointment.Status.COMPLETED) & (
+        Q(plan_session__status__in=TreatmentSession.STARTED)
+        | Q(appointment_type__kind=AppointmentType.Kind.CONSULTATION, has_record=True)
+    )
+    visits = (
+        Appointment.objects.filter(patient=patient)
+        .annotate(local_day=TruncDate("start", tzinfo=clock.clinic_tz()))
+        .annotate(has_record=Exists(recorded))
+        .exclude(told_elsewhere)
     )
     return _entries(visits, limit=limit, before=before)
 

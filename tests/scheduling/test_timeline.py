@@ -104,3 +104,35 @@ def test_each_role_gets_one_appointment_source():
         caps = ROLE_CAPABILITIES[role]
         shown = [key for key, entry in _SOURCES.items() if entry.shown_to(caps)]
         assert [key for key in shown if key.startswith("scheduling.")] == [wanted], role
+
+
+def test_a_clinician_sees_a_completed_consultation_visit_as_the_consultation_recorded(
+    practitioner, other_practitioner, consultation, practitioner_client, receptionist_client
+):
+    from tests.patients.factories import PatientFactory
+    from tests.patients.helpers import log_consultation
+    from tests.treatments.scenarios import today_at
+
+    patient = PatientFactory()
+    visit, elsewhere = (
+        AppointmentFactory(
+            patient=patient,
+            practitioner=who,
+            appointment_type=consultation,
+            start=today_at(hour),
+            status=Appointment.Status.COMPLETED,
+        )
+        for who, hour in ((practitioner, 9), (other_practitioner, 11))
+    )
+    url = reverse("patients:detail", args=[patient.pk])
+    before = practitioner_client.get(url).content.decode()
+    assert reverse("scheduling:appointment", args=[visit.pk]) in before
+    # Dr Martin records the consultation she gave: her visit is that record now; Dr Nguyen's
+    # visit, with no record of his that day, stays.
+    record = log_consultation(patient, practitioner)
+    page = practitioner_client.get(url).content.decode()
+    assert reverse("patients:consultation_detail", args=[patient.pk, record.pk]) in page
+    assert reverse("scheduling:appointment", args=[visit.pk]) not in page
+    assert reverse("scheduling:appointment", args=[elsewhere.pk]) in page
+    desk = receptionist_client.get(url).content.decode()
+    assert reverse("scheduling:appointment", args=[visit.pk]) in desk
