@@ -44,12 +44,11 @@ def visit_entries(
     )
     told_elsewhere = Q(status=Appointment.Status.COMPLETED) & (
         Q(plan_session__status__in=TreatmentSession.STARTED)
-        | Q(appointment_type__kind=AppointmentType.Kind.CONSULTATION, has_record=True)
+        | (Q(appointment_type__kind=AppointmentType.Kind.CONSULTATION) & Exists(recorded))
     )
     visits = (
         Appointment.objects.filter(patient=patient)
-        .annotate(local_day=TruncDate("start", tzinfo=clock.clinic_tz()))
-        .annotate(has_record=Exists(recorded))
+        .alias(local_day=TruncDate("start", tzinfo=clock.clinic_tz()))
         .exclude(told_elsewhere)
     )
     return _entries(visits, limit=limit, before=before)
