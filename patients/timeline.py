@@ -168,8 +168,3 @@ def timeline_page(
     entries.sort(key=lambda entry: entry.sort_key, reverse=True)
     shown, older = newest_page(entries, limit=limit, when=lambda entry: entry.sort_key)
     return TimelinePage(shown, older=older)
-
-
-def patient_timeline(*, patient: Patient, user: User, limit: int = 50) -> list[TimelineEntry]:
-    """The newest entries of the timeline (see ``timeline_page``)."""
-    return timeline_page(patient=patient, user=user, limit=limit).entries

@@ -19,7 +19,8 @@ class SchedulingConfig(AppConfig):
 
         register_provider(SchedulingDiary())
         # Receptionists book appointments, so they see them on the patient page too; those who
-        # see the sessions get a completed treatment visit as its session's entry.
+        # see the clinical records get a completed visit as the session or consultation
+        # recorded at it (scheduling/timeline_sources.py).
         register_source(
             "scheduling.appointments",
             appointment_entries,

@@ -124,8 +124,8 @@ def series(request: HttpRequest) -> HttpResponse:
         for key in ("patient", "practitioner"):
             if (pk := id_param(request.GET.get(key))) is not None:
                 initial[key] = pk
-        if id_param(request.GET.get("plan")) is not None:
-            context.update(_plan_initial(request, initial))
+        if (plan_pk := id_param(request.GET.get("plan"))) is not None:
+            context.update(_plan_initial(request, initial, plan_pk))
         else:
             context["plans_to_book"] = selectors.plans_to_book()
         if "practitioner" not in initial and selectors.is_practitioner(request.user):
@@ -189,11 +189,11 @@ def series(request: HttpRequest) -> HttpResponse:
     return render(request, name, context)
 
 
-def _plan_initial(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any]:
+def _plan_initial(request: HttpRequest, initial: dict[str, Any], plan_pk: int) -> dict[str, Any]:
     """Book a plan's sessions: its patient and practitioner, the sessions left to book (or
     maintenance) at its interval from the next due date. Fills `initial`; returns context. A plan
     that cannot be booked (not accepted yet, stopped, finished) only says why."""
-    plan = plan_for_booking(user=request.user, pk=id_param(request.GET["plan"]))
+    plan = plan_for_booking(user=request.user, pk=plan_pk)
     refusal = plan_booking_refusal(plan)
     if refusal:
         # Said up front, with nothing to fill in: the booking would only be refused.

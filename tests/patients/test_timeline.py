@@ -11,10 +11,15 @@ from django.utils import timezone
 
 from clinic.roles import Capability
 from patients import timeline
-from patients.timeline import TimelineEntry, patient_timeline, register_source
+from patients.timeline import TimelineEntry, register_source
 from tests.patients.helpers import a_while_ago, log_consultation
 
 pytestmark = pytest.mark.django_db
+
+
+def patient_timeline(*, patient, user, limit=50):
+    """The timeline's first page, as the patient page reads it."""
+    return timeline.timeline_page(patient=patient, user=user, limit=limit).entries
 
 
 @pytest.fixture
